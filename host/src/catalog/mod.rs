@@ -1,0 +1,188 @@
+//! The catalog layer: the tool list the agent sees, and the dispatch of a `tools/call` to the
+//! component function behind it.
+//!
+//! Every exported plain-data function of every loaded component is a tool named
+//! `<component>_<function>` (`<component>_<interface>_<function>` when two exported
+//! interfaces share a function name), kept within MCP's `^[a-zA-Z0-9_-]{1,64}$`. Two tools
+//! with one name are a load error, never a silent overwrite.
+
+pub mod schema;
+
+use crate::runtime::{CallError, CallOutput, ExportedFunc, LoadedComponent, Runtime, WitType};
+use rmcp::model::{CallToolResult, ContentBlock as Content, Tool};
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+const MAX_NAME: usize = 64;
+
+/// One tool: its MCP description and the function that serves it.
+#[derive(Clone)]
+pub struct Entry {
+    pub tool: Tool,
+    pub component: Arc<LoadedComponent>,
+    pub index: usize,
+}
+
+impl Entry {
+    pub fn func(&self) -> &ExportedFunc {
+        &self.component.surface.functions[self.index]
+    }
+}
+
+#[derive(Default)]
+pub struct Catalog {
+    tools: BTreeMap<String, Entry>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("tool name `{name}` is taken twice: by {first} and by {second}; rename one component")]
+    Collision { name: String, first: String, second: String },
+    #[error("two components are named `{0}`; give one a `name` in its policy")]
+    DuplicateComponent(String),
+}
+
+impl Catalog {
+    /// Builds the catalog of a set of components.
+    pub fn build(components: &[Arc<LoadedComponent>]) -> Result<Self, CatalogError> {
+        let mut catalog = Self::default();
+        let mut seen = HashMap::new();
+        for component in components {
+            if let Some(previous) = seen.insert(component.name.clone(), component.source.clone()) {
+                let _ = previous;
+                return Err(CatalogError::DuplicateComponent(component.name.clone()));
+            }
+            catalog.add(component)?;
+        }
+        Ok(catalog)
+    }
+
+    fn add(&mut self, component: &Arc<LoadedComponent>) -> Result<(), CatalogError> {
+        let functions = &component.surface.functions;
+        for (index, func) in functions.iter().enumerate() {
+            let shared = functions.iter().filter(|f| f.name == func.name).count() > 1;
+            let name = tool_name(&component.name, func, shared);
+            let origin = format!("`{}` of {}", func.name, component.source);
+            if let Some(existing) = self.tools.get(&name) {
+                let first = format!("`{}` of {}", existing.func().name, existing.component.source);
+                return Err(CatalogError::Collision { name, first, second: origin });
+            }
+            let tool = describe(&name, &component.name, func);
+            self.tools.insert(name, Entry { tool, component: component.clone(), index });
+        }
+        Ok(())
+    }
+
+    pub fn tools(&self) -> impl Iterator<Item = &Entry> {
+        self.tools.values()
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Entry> {
+        self.tools.get(name)
+    }
+
+    pub fn len(&self) -> usize {
+        self.tools.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tools.is_empty()
+    }
+}
+
+/// `<component>_<function>`, made to fit MCP's tool-name rule.
+pub fn tool_name(component: &str, func: &ExportedFunc, with_interface: bool) -> String {
+    let mut parts = vec![component.to_owned()];
+    if with_interface && let Some(iface) = &func.interface_name {
+        parts.push(iface.clone());
+    }
+    parts.push(func.name.clone());
+    let raw = parts.join("_").replace('-', "_");
+    let name: String =
+        raw.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
+    if name.len() <= MAX_NAME {
+        return name;
+    }
+    // Too long: keep a readable prefix and make it unique with a digest of the full name.
+    let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(raw.as_bytes()));
+    format!("{}_{}", &name[..MAX_NAME - 9], &digest[..8])
+}
+
+fn describe(name: &str, component: &str, func: &ExportedFunc) -> Tool {
+    let description = func.docs.clone().unwrap_or_else(|| {
+        format!("Calls `{}` of the `{component}` component (it has no doc comment).", func.name)
+    });
+    let mut tool = Tool::new(name.to_owned(), description, Arc::new(schema::input(func)));
+    if let Some(out) = schema::output(func) {
+        tool = tool.with_raw_output_schema(Arc::new(out));
+    }
+    tool
+}
+
+/// The MCP result of a finished call: structured content plus a text rendering, or a tool
+/// error the agent can act on.
+pub fn render(entry: &Entry, outcome: Result<CallOutput, CallError>) -> CallToolResult {
+    let name = &entry.tool.name;
+    let out = match outcome {
+        Ok(out) => out,
+        Err(e) => return CallToolResult::error(vec![Content::text(format!("`{name}` {e}"))]),
+    };
+    let func = entry.func();
+    let denied = (!out.denied_hosts.is_empty()).then(|| {
+        format!(
+            " (the host refused outbound requests to {}: not in the component's allowed_hosts)",
+            out.denied_hosts.join(", ")
+        )
+    });
+    let value = out.value.unwrap_or(Value::Null);
+    let success = match (&func.result, value) {
+        (Some(WitType::Result { err, .. }), Value::Object(mut obj)) if obj.contains_key("err") => {
+            let e = obj.remove("err").unwrap_or(Value::Null);
+            let detail = match (&e, err) {
+                (Value::Null, None) => "no detail".to_string(),
+                (Value::String(s), _) => s.clone(),
+                (other, _) => other.to_string(),
+            };
+            let text = format!("`{name}` returned an error: {detail}{}", denied.unwrap_or_default());
+            let mut result = CallToolResult::error(vec![Content::text(text)]);
+            result.structured_content = Some(json!({ "error": e }));
+            return result;
+        }
+        (Some(WitType::Result { .. }), Value::Object(mut obj)) => obj.remove("ok").unwrap_or(Value::Null),
+        (_, value) => value,
+    };
+    let Some(ty) = schema::success_type(func) else {
+        return CallToolResult::success(vec![Content::text("done")]);
+    };
+    let text = match &success {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let structured = if schema::wraps(ty) {
+        let mut obj = Map::new();
+        obj.insert("value".into(), success);
+        Value::Object(obj)
+    } else {
+        success
+    };
+    let mut result = CallToolResult::success(vec![Content::text(text)]);
+    result.structured_content = Some(structured);
+    result
+}
+
+/// Runs a tool call end to end: look-up, call, rendering. `None` when no tool has that name.
+pub async fn call(
+    catalog: &Catalog,
+    runtime: &Runtime,
+    name: &str,
+    args: Option<&Map<String, Value>>,
+) -> Option<CallToolResult> {
+    let entry = catalog.get(name)?;
+    let outcome = runtime.call(&entry.component, entry.index, args).await;
+    match &outcome {
+        Ok(out) => tracing::debug!(instantiate_us = out.instantiate_time.as_micros() as u64, "call returned"),
+        Err(e) => tracing::info!(error = %e, "call failed"),
+    }
+    Some(render(entry, outcome))
+}

@@ -1,0 +1,179 @@
+//! The operator's configuration, `switchboard.toml`. Every key is optional:
+//!
+//! ```toml
+//! components_dir = "./components.d"   # .wasm files, each with an optional <stem>.toml policy
+//! builtins = true                     # load the components built into the binary
+//! cache_dir = "/var/cache/switchboard"  # precompiled artifacts (default: the user cache dir)
+//!
+//! [limits]                            # host-wide ceilings and defaults
+//! max_instances = 1000                # instances alive at once (sizes the pooling allocator)
+//! max_memory_mb = 1024                # the most memory any policy may grant
+//! default_memory_mb = 128
+//! default_timeout_ms = 10000
+//! max_timeout_ms = 300000
+//! default_concurrency = 64            # calls in flight per component
+//! pooling = true
+//!
+//! [components.hello_tool]             # a policy by component name (wins over a file beside
+//! timeout_ms = 2000                   # the .wasm); `path` loads a .wasm from anywhere
+//! path = "/opt/tools/hello_tool.wasm"
+//! ```
+
+use crate::policy::{Limits, PolicySpec};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub components_dir: Option<PathBuf>,
+    #[serde(default = "yes")]
+    pub builtins: bool,
+    pub cache_dir: Option<PathBuf>,
+    #[serde(default)]
+    pub limits: LimitsSpec,
+    #[serde(default)]
+    pub components: BTreeMap<String, ComponentSpec>,
+    /// The file this came from, for messages and relative paths.
+    #[serde(skip)]
+    pub file: Option<PathBuf>,
+    /// Compile every time (`--no-cache`).
+    #[serde(skip)]
+    pub no_cache: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            components_dir: None,
+            builtins: true,
+            cache_dir: None,
+            limits: LimitsSpec::default(),
+            components: BTreeMap::new(),
+            file: None,
+            no_cache: false,
+        }
+    }
+}
+
+/// A `[components.<name>]` table: an optional path plus the policy.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentSpec {
+    pub path: Option<PathBuf>,
+    pub timeout_ms: Option<u64>,
+    pub memory_mb: Option<u64>,
+    pub max_concurrent: Option<u32>,
+    #[serde(default)]
+    pub allowed_hosts: Vec<String>,
+    #[serde(default)]
+    pub config: BTreeMap<String, String>,
+    #[serde(default)]
+    pub secrets: BTreeMap<String, crate::policy::SecretSource>,
+}
+
+impl ComponentSpec {
+    pub fn policy(&self) -> PolicySpec {
+        PolicySpec {
+            name: None,
+            timeout_ms: self.timeout_ms,
+            memory_mb: self.memory_mb,
+            max_concurrent: self.max_concurrent,
+            allowed_hosts: self.allowed_hosts.clone(),
+            config: self.config.clone(),
+            secrets: self.secrets.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsSpec {
+    pub max_instances: u32,
+    pub max_memory_mb: u64,
+    pub default_memory_mb: u64,
+    pub default_timeout_ms: u64,
+    pub max_timeout_ms: u64,
+    pub default_concurrency: u32,
+    pub pooling: bool,
+}
+
+impl Default for LimitsSpec {
+    fn default() -> Self {
+        let l = Limits::default();
+        Self {
+            max_instances: 1000,
+            max_memory_mb: l.max_memory_mb,
+            default_memory_mb: l.default_memory_mb,
+            default_timeout_ms: l.default_timeout.as_millis() as u64,
+            max_timeout_ms: l.max_timeout.as_millis() as u64,
+            default_concurrency: l.default_concurrency,
+            pooling: true,
+        }
+    }
+}
+
+impl LimitsSpec {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            default_timeout: Duration::from_millis(self.default_timeout_ms),
+            max_timeout: Duration::from_millis(self.max_timeout_ms),
+            default_memory_mb: self.default_memory_mb,
+            max_memory_mb: self.max_memory_mb,
+            default_concurrency: self.default_concurrency,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config {}: cannot read it: {source}", .file.display())]
+    Read { file: PathBuf, source: std::io::Error },
+    #[error("config {}: {message}", .file.display())]
+    Invalid { file: PathBuf, message: String },
+}
+
+impl Config {
+    pub fn read(file: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(file)
+            .map_err(|source| ConfigError::Read { file: file.to_owned(), source })?;
+        let mut config: Config = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+            file: file.to_owned(),
+            message: e.to_string().trim_end().replace('\n', " "),
+        })?;
+        let invalid = |message: &str| ConfigError::Invalid { file: file.to_owned(), message: message.into() };
+        let l = &config.limits;
+        if l.max_instances == 0 {
+            return Err(invalid("limits.max_instances must be at least 1"));
+        }
+        if l.default_memory_mb > l.max_memory_mb || l.default_timeout_ms > l.max_timeout_ms {
+            return Err(invalid("a default limit is above its maximum"));
+        }
+        // Paths in the file are relative to the file.
+        let base = file.parent().unwrap_or(Path::new("."));
+        config.components_dir = config.components_dir.map(|d| base.join(d));
+        config.cache_dir = config.cache_dir.map(|d| base.join(d));
+        for spec in config.components.values_mut() {
+            spec.path = spec.path.take().map(|p| base.join(p));
+        }
+        config.file = Some(file.to_owned());
+        Ok(config)
+    }
+
+    /// Where precompiled artifacts go: the configured directory or the user's cache dir.
+    pub fn cache_dir(&self) -> Option<PathBuf> {
+        if self.no_cache {
+            return None;
+        }
+        self.cache_dir.clone().or_else(|| {
+            directories::ProjectDirs::from("dev", "switchboard", "switchboard")
+                .map(|d| d.cache_dir().join("precompiled"))
+        })
+    }
+}

@@ -1,0 +1,16 @@
+//! Switchboard: a host that serves WebAssembly components as MCP tools.
+//!
+//! Layers, top to bottom (data flows down, never up):
+//! `transport` (MCP over stdio) -> `catalog` (tool list, schemas, dispatch) ->
+//! `runtime` (wasmtime: engine, instances, limits, WASI grants) -> components.
+//! `policy` says what one component may do; `config` is the operator's file; `host`
+//! assembles the pieces.
+
+pub mod builtin;
+pub mod catalog;
+pub mod config;
+pub mod host;
+pub mod logging;
+pub mod policy;
+pub mod runtime;
+pub mod transport;

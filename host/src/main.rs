@@ -1,0 +1,204 @@
+//! The `switchboard` command line.
+
+use anyhow::{Context as _, Result, bail};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use switchboard::config::Config;
+use switchboard::host::Host;
+use switchboard::logging::{self, LogFormat};
+use switchboard::{catalog, transport};
+
+/// Serve WebAssembly components as MCP tools.
+#[derive(Parser)]
+#[command(name = "switchboard", version, about)]
+struct Cli {
+    /// The operator's configuration file.
+    #[arg(long, global = true, env = "SWITCHBOARD_CONFIG")]
+    config: Option<PathBuf>,
+    /// A directory of components (`name.wasm`, with an optional `name.toml` policy).
+    #[arg(long, global = true, env = "SWITCHBOARD_COMPONENTS_DIR")]
+    components_dir: Option<PathBuf>,
+    /// Do not load the components built into the binary.
+    #[arg(long, global = true)]
+    no_builtins: bool,
+    /// Compile components every time instead of using the precompiled cache.
+    #[arg(long, global = true)]
+    no_cache: bool,
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    log_format: LogFormat,
+    /// Log filter (overrides RUST_LOG), e.g. `debug` or `switchboard=debug`.
+    #[arg(long, global = true)]
+    log: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve MCP over stdio to one agent.
+    Serve,
+    /// Inspect the loaded components.
+    Components {
+        #[command(subcommand)]
+        command: ComponentsCommand,
+    },
+    /// Call one tool and print its result (for plugin authors).
+    Call {
+        /// The tool name, as `components list` shows it.
+        tool: String,
+        /// The arguments, a JSON object.
+        #[arg(default_value = "{}")]
+        args: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ComponentsCommand {
+    /// List components, their tools and the tools' schemas.
+    List {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    logging::init(cli.log_format, cli.log.as_deref());
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: starting the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_config(cli: &Cli) -> Result<Config> {
+    let mut config = match &cli.config {
+        Some(file) => Config::read(file)?,
+        None => Config::default(),
+    };
+    if let Some(dir) = &cli.components_dir {
+        config.components_dir = Some(dir.clone());
+    }
+    if cli.no_builtins {
+        config.builtins = false;
+    }
+    if cli.no_cache {
+        config.no_cache = true;
+    }
+    Ok(config)
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let config = load_config(&cli)?;
+    // Compiling components is CPU work: keep it off the async workers.
+    let host = tokio::task::spawn_blocking(move || Host::start(&config)).await.context("loading components")??;
+    let host = Arc::new(host);
+
+    match cli.command {
+        Command::Serve => {
+            tracing::info!(tools = host.catalog().len(), "serving MCP on stdio");
+            transport::stdio::serve(transport::McpService::new(host)).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Components { command: ComponentsCommand::List { json } } => {
+            list(&host, json)?;
+            Ok(if host.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Call { tool, args } => call(&host, &tool, &args).await,
+    }
+}
+
+fn list(host: &Host, json: bool) -> Result<()> {
+    let catalog = host.catalog();
+    if json {
+        let components: Vec<_> = host
+            .components()
+            .iter()
+            .map(|c| {
+                let tools: Vec<_> = catalog.tools().filter(|e| Arc::ptr_eq(&e.component, c)).map(|e| &e.tool).collect();
+                serde_json::json!({
+                    "name": c.name,
+                    "source": c.source,
+                    "digest": c.digest,
+                    "policy": {
+                        "timeout_ms": c.policy.timeout.as_millis() as u64,
+                        "memory_mb": c.policy.memory_bytes >> 20,
+                        "max_concurrent": c.policy.max_concurrent,
+                        "allowed_hosts": c.policy.allowed_hosts.iter().map(|h| h.to_string()).collect::<Vec<_>>(),
+                        "config_keys": c.policy.config.keys().collect::<Vec<_>>(),
+                    },
+                    "imports": c.surface.imports,
+                    "tools": tools,
+                    "skipped": c.surface.skipped.iter().map(|s| serde_json::json!({"function": s.name, "reason": s.reason})).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let out = serde_json::json!({ "components": components, "rejected": host.rejected });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    for c in host.components() {
+        let p = &c.policy;
+        println!("{}  ({}, sha256 {})", c.name, c.source, &c.digest[..12]);
+        let hosts: Vec<String> = p.allowed_hosts.iter().map(|h| h.to_string()).collect();
+        println!(
+            "  policy: timeout {} ms, memory {} MiB, {} concurrent, outbound: {}",
+            p.timeout.as_millis(),
+            p.memory_bytes >> 20,
+            p.max_concurrent,
+            if hosts.is_empty() { "none".to_string() } else { hosts.join(", ") }
+        );
+        for entry in catalog.tools().filter(|e| Arc::ptr_eq(&e.component, c)) {
+            let t = &entry.tool;
+            println!("  tool {}", t.name);
+            if let Some(d) = &t.description {
+                println!("    {}", d.replace('\n', "\n    "));
+            }
+            println!("    input:  {}", serde_json::to_string(&t.input_schema)?);
+            if let Some(out) = &t.output_schema {
+                println!("    output: {}", serde_json::to_string(out)?);
+            }
+        }
+        for s in &c.surface.skipped {
+            println!("  not a tool: {} ({})", s.name, s.reason);
+        }
+    }
+    for r in &host.rejected {
+        println!("rejected: {r}");
+    }
+    Ok(())
+}
+
+async fn call(host: &Host, tool: &str, args: &str) -> Result<ExitCode> {
+    let args: serde_json::Value = serde_json::from_str(args).context("the arguments are not valid JSON")?;
+    let serde_json::Value::Object(args) = args else { bail!("the arguments must be a JSON object") };
+    let catalog = host.catalog();
+    let Some(result) = catalog::call(&catalog, &host.runtime, tool, Some(&args)).await else {
+        let names: Vec<&str> = catalog.tools().map(|e| e.tool.name.as_ref()).collect();
+        bail!("no tool named `{tool}`; available: {}", names.join(", "));
+    };
+    let text: Vec<String> =
+        result.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect();
+    if result.is_error == Some(true) {
+        eprintln!("{}", text.join("\n"));
+        return Ok(ExitCode::from(1));
+    }
+    match &result.structured_content {
+        Some(v) => println!("{}", serde_json::to_string_pretty(v)?),
+        None => println!("{}", text.join("\n")),
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,264 @@
+//! The runtime layer: the one place that talks to wasmtime.
+//!
+//! A component is compiled once (or loaded from the precompiled cache), linked against the
+//! host's imports into a cached `InstancePre`, and every call gets a fresh `Store` and
+//! instance with its policy's deadline, memory cap and grants. Whatever the guest does, the
+//! call ends in a value or a [`CallError`], and the host keeps serving.
+
+mod cache;
+pub mod docs;
+mod engine;
+mod state;
+pub mod types;
+pub mod values;
+
+pub use engine::{EPOCH_TICK, EngineSettings};
+pub use types::{ExportedFunc, Param, Skipped, Surface, WitType};
+pub use values::ArgError;
+
+use crate::policy::Policy;
+use wasmtime::error::Context as _;
+use serde_json::{Map, Value};
+use state::CallState;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+use wasmtime::component::{Component, ComponentExportIndex, InstancePre, Linker, Val};
+use wasmtime::{Engine, Store, Trap, UpdateDeadline};
+use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
+
+/// The interface whose import needs outbound hosts in the policy.
+const OUTGOING_HTTP: &str = "wasi:http/outgoing-handler";
+
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<CallState>,
+    cache: cache::ArtifactCache,
+    host_slots: Arc<Semaphore>,
+    _ticker: engine::EpochTicker,
+}
+
+/// A component ready to serve calls.
+pub struct LoadedComponent {
+    pub name: String,
+    /// Hex SHA-256 of the component's bytes.
+    pub digest: String,
+    /// Where it came from: a file path, or `builtin`.
+    pub source: String,
+    pub policy: Policy,
+    pub surface: Surface,
+    /// Problems with the embedded WIT docs (the component still loads).
+    pub doc_problems: Vec<String>,
+    pre: InstancePre<CallState>,
+    exports: Vec<ComponentExportIndex>,
+    config: Arc<WasiConfigVariables>,
+    slots: Arc<Semaphore>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{origin}: not a valid component: {message}")]
+    Compile { origin: String, message: String },
+    #[error("{origin}: {message}")]
+    Policy { origin: String, message: String },
+    #[error("{origin}: cannot be linked: {message}")]
+    Link { origin: String, message: String },
+}
+
+/// Why a call produced no value. Each is reported to the agent as a tool error.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    #[error("invalid arguments: {0}")]
+    InvalidArguments(#[from] ArgError),
+    #[error("busy: {in_flight} calls to `{component}` are already running (its limit); try again shortly")]
+    Busy { component: String, in_flight: u32 },
+    #[error("stopped at its deadline: the call did not finish within {} ms", .timeout.as_millis())]
+    DeadlineExceeded { timeout: Duration },
+    #[error("ran out of memory: {detail}")]
+    MemoryExhausted { detail: String },
+    #[error("exhausted its call stack (unbounded recursion?)")]
+    StackOverflow,
+    #[error("crashed: {trap}{}", guest_said(.output))]
+    Trap { trap: String, output: String },
+    #[error("could not start: {0}")]
+    Instantiate(String),
+}
+
+fn guest_said(output: &str) -> String {
+    // A Rust panic prints its message on stderr; the last lines say what went wrong.
+    let tail: Vec<&str> = output.lines().rev().filter(|l| !l.trim().is_empty()).take(3).collect();
+    if tail.is_empty() {
+        String::new()
+    } else {
+        let text: Vec<&str> = tail.into_iter().rev().collect();
+        format!("; the component said: {}", text.join(" / "))
+    }
+}
+
+/// The outcome of a call that returned.
+#[derive(Debug)]
+pub struct CallOutput {
+    /// The function's result as JSON, `None` for a function without a result.
+    pub value: Option<Value>,
+    /// Outbound destinations the policy refused during the call.
+    pub denied_hosts: Vec<String>,
+    pub instantiate_time: Duration,
+}
+
+impl Runtime {
+    pub fn new(settings: &EngineSettings, cache_dir: Option<PathBuf>) -> wasmtime::Result<Self> {
+        let engine = engine::build(settings)?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).context("linking WASI")?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).context("linking wasi:http")?;
+        wasmtime_wasi_config::add_to_linker(&mut linker, |s: &mut CallState| WasiConfig::from(&*s.config))
+            .context("linking wasi:config")?;
+        Ok(Self {
+            cache: cache::ArtifactCache::new(&engine, cache_dir),
+            host_slots: Arc::new(Semaphore::new(settings.max_instances as usize)),
+            _ticker: engine::EpochTicker::start(&engine),
+            engine,
+            linker,
+        })
+    }
+
+    /// Compiles, checks and links a component. Nothing of it runs yet.
+    pub fn load(&self, name: &str, bytes: &[u8], policy: Policy, source: &str) -> Result<LoadedComponent, LoadError> {
+        let compile = |message: String| LoadError::Compile { origin: source.to_owned(), message };
+        let (doc_index, doc_problems) = docs::DocIndex::from_component(bytes);
+        let surface = types::surface(bytes, &doc_index).map_err(|e| compile(format!("{e:#}")))?;
+
+        if policy.allowed_hosts.is_empty()
+            && let Some(import) = surface.imports.iter().find(|i| i.starts_with(OUTGOING_HTTP))
+        {
+            return Err(LoadError::Policy {
+                origin: source.to_owned(),
+                message: format!(
+                    "imports `{import}` but its policy allows no outbound host; \
+                     list the hosts it may reach in `allowed_hosts`"
+                ),
+            });
+        }
+
+        let digest = cache::digest(bytes);
+        let component = self.cache.load(&self.engine, bytes, &digest).map_err(|e| compile(format!("{e:#}")))?;
+        let pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| LoadError::Link { origin: source.to_owned(), message: format!("{e:#}") })?;
+        let exports = surface
+            .functions
+            .iter()
+            .map(|f| export_index(&component, f))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| compile("an exported function could not be found by name".into()))?;
+        let config = Arc::new(policy.config.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect());
+        Ok(LoadedComponent {
+            name: name.to_owned(),
+            digest,
+            source: source.to_owned(),
+            slots: Arc::new(Semaphore::new(policy.max_concurrent as usize)),
+            policy,
+            surface,
+            doc_problems,
+            pre,
+            exports,
+            config,
+        })
+    }
+
+    /// Calls function `index` of `component` with JSON arguments, in a fresh instance.
+    pub async fn call(
+        &self,
+        component: &LoadedComponent,
+        index: usize,
+        args: Option<&Map<String, Value>>,
+    ) -> Result<CallOutput, CallError> {
+        let func = &component.surface.functions[index];
+        // Validation happens before any instance exists.
+        let params = values::args_to_vals(&func.params, args)?;
+
+        let timeout = component.policy.timeout;
+        let deadline = Instant::now() + timeout;
+        let busy = || CallError::Busy { component: component.name.clone(), in_flight: component.policy.max_concurrent };
+        let _slot = tokio::time::timeout_at(deadline.into(), component.slots.acquire())
+            .await
+            .map_err(|_| busy())?
+            .map_err(|_| busy())?;
+        let _host_slot = tokio::time::timeout_at(deadline.into(), self.host_slots.acquire())
+            .await
+            .map_err(|_| busy())?
+            .map_err(|_| busy())?;
+
+        let mut store = Store::new(&self.engine, CallState::new(&component.policy, component.config.clone()));
+        store.limiter(|s| &mut s.limiter);
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |mut ctx| {
+            if Instant::now() >= deadline {
+                ctx.data_mut().deadline_hit = true;
+                Err(Trap::Interrupt.into())
+            } else {
+                // Let other calls run between ticks of a busy guest.
+                Ok(UpdateDeadline::Yield(1))
+            }
+        });
+
+        let export = &component.exports[index];
+        let result_count = usize::from(func.result.is_some());
+        let run = async {
+            let started = Instant::now();
+            let instance = component.pre.instantiate_async(&mut store).await.map_err(|e| (true, e))?;
+            let instantiate_time = started.elapsed();
+            let f = instance
+                .get_func(&mut store, export)
+                .ok_or_else(|| (true, wasmtime::format_err!("export `{}` is missing", func.name)))?;
+            let mut results = vec![Val::Bool(false); result_count];
+            f.call_async(&mut store, &params, &mut results).await.map_err(|e| (false, e))?;
+            Ok((results, instantiate_time))
+        };
+        // Epoch interruption stops a guest that computes; this stops one that waits.
+        let outcome = tokio::time::timeout(timeout + 2 * EPOCH_TICK, run).await;
+        let state = store.data();
+        let (results, instantiate_time) = match outcome {
+            Err(_elapsed) => return Err(CallError::DeadlineExceeded { timeout }),
+            Ok(Err((instantiating, e))) => return Err(classify(e, instantiating, state, timeout)),
+            Ok(Ok(done)) => done,
+        };
+        let output = state.output();
+        if !output.is_empty() {
+            tracing::debug!(component = %component.name, bytes = output.len(), "guest wrote output");
+        }
+        Ok(CallOutput {
+            value: func.result.as_ref().zip(results.first()).map(|(ty, v)| values::to_json(ty, v)),
+            denied_hosts: state.outbound.denied.clone(),
+            instantiate_time,
+        })
+    }
+}
+
+fn export_index(component: &Component, f: &ExportedFunc) -> Option<ComponentExportIndex> {
+    match &f.interface {
+        Some(iface) => {
+            let parent = component.get_export_index(None, iface.as_str())?;
+            component.get_export_index(Some(&parent), f.name.as_str())
+        }
+        None => component.get_export_index(None, f.name.as_str()),
+    }
+}
+
+/// Turns a failed call into the error the agent sees.
+fn classify(error: wasmtime::Error, instantiating: bool, state: &CallState, timeout: Duration) -> CallError {
+    if state.deadline_hit {
+        return CallError::DeadlineExceeded { timeout };
+    }
+    if state.limiter.hit {
+        return CallError::MemoryExhausted { detail: format!("{error}") };
+    }
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::StackOverflow) => CallError::StackOverflow,
+        Some(trap) => CallError::Trap { trap: trap.to_string(), output: state.output() },
+        None if instantiating => CallError::Instantiate(format!("{error:#}")),
+        None => CallError::Trap { trap: format!("{error:#}"), output: state.output() },
+    }
+}

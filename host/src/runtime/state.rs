@@ -1,0 +1,140 @@
+//! The data of one call's `Store`: a WASI context that grants nothing, the outbound HTTP
+//! hook that enforces the allowlist, the component's config, and its memory limiter.
+
+use crate::policy::{HostPattern, Policy};
+use std::sync::Arc;
+use wasmtime::component::ResourceTable;
+use wasmtime::{ResourceLimiter, Result};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_config::WasiConfigVariables;
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+/// How much of a guest's stdout/stderr is kept for error messages and logs.
+const OUTPUT_CAPTURE: usize = 16 * 1024;
+/// Table elements one instance may grow to (function tables of large guests stay far below).
+const MAX_TABLE_ELEMENTS: usize = 1 << 20;
+
+pub struct CallState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    http: WasiHttpCtx,
+    pub(super) outbound: OutboundHttp,
+    pub(super) config: Arc<WasiConfigVariables>,
+    pub(super) limiter: MemoryLimiter,
+    pub(super) output: MemoryOutputPipe,
+    /// Set when the epoch callback stopped the guest at its deadline.
+    pub(super) deadline_hit: bool,
+}
+
+impl CallState {
+    pub fn new(policy: &Policy, config: Arc<WasiConfigVariables>) -> Self {
+        let output = MemoryOutputPipe::new(OUTPUT_CAPTURE);
+        let wasi = WasiCtx::builder()
+            // stdout is the MCP channel in stdio mode: guest output is captured, never inherited.
+            .stdout(output.clone())
+            .stderr(output.clone())
+            // Raw sockets are never granted; outbound HTTP goes through the hook below.
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .socket_addr_check(|_, _| Box::pin(async { false }))
+            .build();
+        Self {
+            wasi,
+            table: ResourceTable::new(),
+            http: WasiHttpCtx::new(),
+            outbound: OutboundHttp { allowed: policy.allowed_hosts.clone().into(), denied: Vec::new() },
+            config,
+            limiter: MemoryLimiter { limit: policy.memory_bytes as usize, hit: false },
+            output,
+            deadline_hit: false,
+        }
+    }
+
+    /// What the guest wrote to stdout and stderr, lossily decoded.
+    pub fn output(&self) -> String {
+        String::from_utf8_lossy(&self.output.contents()).into_owned()
+    }
+}
+
+impl WasiView for CallState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl WasiHttpView for CallState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { hooks: &mut self.outbound, table: &mut self.table, ctx: &mut self.http }
+    }
+}
+
+/// Caps linear memory at the policy's limit and remembers when a guest hit it.
+pub struct MemoryLimiter {
+    limit: usize,
+    pub(super) hit: bool,
+}
+
+impl ResourceLimiter for MemoryLimiter {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> Result<bool> {
+        if desired > self.limit {
+            self.hit = true;
+            return Err(wasmtime::format_err!(
+                "memory limit reached: the component asked for {} MiB, its policy allows {} MiB",
+                desired.div_ceil(1 << 20),
+                self.limit >> 20
+            ));
+        }
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> Result<bool> {
+        Ok(desired <= MAX_TABLE_ELEMENTS)
+    }
+}
+
+/// The `wasi:http` outbound hook: requests go out only to the policy's allowed hosts.
+pub struct OutboundHttp {
+    allowed: Arc<[HostPattern]>,
+    /// Destinations refused during this call, for the error message and the log.
+    pub(super) denied: Vec<String>,
+}
+
+impl OutboundHttp {
+    fn allows(&self, uri: &http::Uri) -> Result<(), String> {
+        let Some(host) = uri.host() else { return Err(uri.to_string()) };
+        let port = uri.port_u16().unwrap_or(if uri.scheme_str() == Some("http") { 80 } else { 443 });
+        if self.allowed.iter().any(|p| p.matches(host.trim_matches(['[', ']']), port)) {
+            Ok(())
+        } else {
+            Err(format!("{host}:{port}"))
+        }
+    }
+}
+
+type Io = Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>;
+
+impl wasmtime_wasi_http::WasiHttpHooks for OutboundHttp {
+    fn send_request(
+        &mut self,
+        request: http::Request<wasmtime_wasi_http::WasiBody>,
+        options: Option<wasmtime_wasi_http::RequestOptions>,
+        _fut: Io,
+    ) -> Box<
+        dyn Future<
+                Output = Result<(http::Response<wasmtime_wasi_http::WasiBody>, Io), wasmtime_wasi_http::Error>,
+            > + Send,
+    > {
+        if let Err(destination) = self.allows(request.uri()) {
+            tracing::warn!(%destination, "outbound request denied by policy");
+            self.denied.push(destination);
+            return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
+        }
+        Box::new(async move {
+            use http_body_util::BodyExt;
+            let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
+            Ok((response.map(BodyExt::boxed_unsync), Box::new(io) as Io))
+        })
+    }
+}

@@ -1,0 +1,393 @@
+//! JSON <-> component values, guided by [`WitType`].
+//!
+//! The mapping (the JSON Schema in `catalog::schema` describes the same one):
+//! integers and floats are JSON numbers (floats also take "NaN", "Infinity", "-Infinity"),
+//! `char` a one-character string, records objects with snake_case keys, variants either the
+//! case name (no payload) or `{"case": payload}`, enums a case name, flags an array of names,
+//! options the value or null, results `{"ok": ..}` or `{"err": ..}`, tuples and lists arrays,
+//! maps with string keys objects (other maps arrays of `[key, value]`).
+//!
+//! Conversion from JSON is also the argument validation: the first mismatch is reported
+//! with the path to the offending value, before any instance is created.
+
+use super::types::{Param, WitType};
+use serde_json::{Map, Number, Value, json};
+use std::fmt;
+use wasmtime::component::Val;
+
+/// An argument that does not fit the tool's input schema.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct ArgError {
+    /// Where, as a path (`shape.polygon[2].x`); empty for the arguments object itself.
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for ArgError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "`{}`: {}", self.path, self.message)
+        }
+    }
+}
+
+/// The JSON key of a WIT parameter or field name: `quarter-turns` -> `quarter_turns`.
+pub fn json_key(wit_name: &str) -> String {
+    wit_name.replace('-', "_")
+}
+
+/// Converts a tool's JSON arguments into the function's parameters.
+pub fn args_to_vals(params: &[Param], args: Option<&Map<String, Value>>) -> Result<Vec<Val>, ArgError> {
+    let empty = Map::new();
+    let args = args.unwrap_or(&empty);
+    let known: Vec<String> = params.iter().map(|p| json_key(&p.name)).collect();
+    if let Some(extra) = args.keys().find(|k| !known.contains(k)) {
+        let expected = if known.is_empty() { "none".to_string() } else { known.join(", ") };
+        return Err(ArgError {
+            path: String::new(),
+            message: format!("unknown argument `{extra}`; this tool takes: {expected}"),
+        });
+    }
+    params
+        .iter()
+        .zip(&known)
+        .map(|(p, key)| match args.get(key) {
+            Some(v) => from_json(&p.ty, v, key),
+            None if matches!(p.ty, WitType::Option(_)) => Ok(Val::Option(None)),
+            None => Err(ArgError {
+                path: String::new(),
+                message: format!("missing required argument `{key}` ({})", describe(&p.ty)),
+            }),
+        })
+        .collect()
+}
+
+fn err(path: &str, message: impl Into<String>) -> ArgError {
+    ArgError { path: path.to_owned(), message: message.into() }
+}
+
+fn got(v: &Value) -> String {
+    let s = v.to_string();
+    let kind = match v {
+        Value::Null => return "null".into(),
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    if s.len() > 40 { kind.to_string() } else { format!("{kind} {s}") }
+}
+
+/// A short human description of a type, for error messages.
+pub fn describe(ty: &WitType) -> String {
+    match ty {
+        WitType::Bool => "a boolean".into(),
+        WitType::S8 | WitType::U8 | WitType::S16 | WitType::U16 | WitType::S32 | WitType::U32 | WitType::S64 | WitType::U64 => {
+            let (lo, hi) = int_bounds(ty);
+            format!("an integer from {lo} to {hi}")
+        }
+        WitType::F32 | WitType::F64 => "a number".into(),
+        WitType::Char => "a single character".into(),
+        WitType::String => "a string".into(),
+        WitType::List(_) | WitType::FixedList(..) | WitType::Tuple(_) | WitType::Flags(..) => "an array".into(),
+        WitType::Map(k, _) if **k == WitType::String => "an object".into(),
+        WitType::Map(..) => "an array of [key, value] pairs".into(),
+        WitType::Option(t) => format!("{} or null", describe(t)),
+        WitType::Result { .. } => "an object {\"ok\": ...} or {\"err\": ...}".into(),
+        WitType::Record(..) => "an object".into(),
+        WitType::Variant(_, cases) => {
+            let names: Vec<_> = cases.iter().map(|c| format!("`{}`", c.name)).collect();
+            format!("one of the cases {}", names.join(", "))
+        }
+        WitType::Enum(_, cases) => {
+            let names: Vec<_> = cases.iter().map(|c| format!("\"{}\"", c.name)).collect();
+            format!("one of {}", names.join(", "))
+        }
+    }
+}
+
+/// Inclusive bounds of an integer type, as i128 so that every width fits.
+pub fn int_bounds(ty: &WitType) -> (i128, i128) {
+    match ty {
+        WitType::S8 => (i8::MIN.into(), i8::MAX.into()),
+        WitType::U8 => (0, u8::MAX.into()),
+        WitType::S16 => (i16::MIN.into(), i16::MAX.into()),
+        WitType::U16 => (0, u16::MAX.into()),
+        WitType::S32 => (i32::MIN.into(), i32::MAX.into()),
+        WitType::U32 => (0, u32::MAX.into()),
+        WitType::S64 => (i64::MIN.into(), i64::MAX.into()),
+        WitType::U64 => (0, u64::MAX.into()),
+        _ => (0, 0),
+    }
+}
+
+fn integer(ty: &WitType, v: &Value, path: &str) -> Result<i128, ArgError> {
+    let (lo, hi) = int_bounds(ty);
+    let n = match v {
+        Value::Number(n) => n
+            .as_i64()
+            .map(i128::from)
+            .or_else(|| n.as_u64().map(i128::from))
+            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 2e38).map(|f| f as i128)),
+        _ => None,
+    };
+    match n {
+        Some(n) if (lo..=hi).contains(&n) => Ok(n),
+        _ => Err(err(path, format!("expected an integer from {lo} to {hi}, got {}", got(v)))),
+    }
+}
+
+fn float(v: &Value, path: &str) -> Result<f64, ArgError> {
+    match v {
+        Value::Number(n) => n.as_f64().ok_or_else(|| err(path, "number out of range")),
+        Value::String(s) if s == "NaN" => Ok(f64::NAN),
+        Value::String(s) if s == "Infinity" => Ok(f64::INFINITY),
+        Value::String(s) if s == "-Infinity" => Ok(f64::NEG_INFINITY),
+        _ => Err(err(path, format!("expected a number, got {}", got(v)))),
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
+}
+
+fn array<'v>(v: &'v Value, path: &str, what: &str) -> Result<&'v Vec<Value>, ArgError> {
+    v.as_array().ok_or_else(|| err(path, format!("expected {what}, got {}", got(v))))
+}
+
+fn object<'v>(v: &'v Value, path: &str, what: &str) -> Result<&'v Map<String, Value>, ArgError> {
+    v.as_object().ok_or_else(|| err(path, format!("expected {what}, got {}", got(v))))
+}
+
+/// Converts one JSON value to a component value of type `ty`.
+pub fn from_json(ty: &WitType, v: &Value, path: &str) -> Result<Val, ArgError> {
+    Ok(match ty {
+        WitType::Bool => Val::Bool(v.as_bool().ok_or_else(|| err(path, format!("expected a boolean, got {}", got(v))))?),
+        WitType::S8 => Val::S8(integer(ty, v, path)? as i8),
+        WitType::U8 => Val::U8(integer(ty, v, path)? as u8),
+        WitType::S16 => Val::S16(integer(ty, v, path)? as i16),
+        WitType::U16 => Val::U16(integer(ty, v, path)? as u16),
+        WitType::S32 => Val::S32(integer(ty, v, path)? as i32),
+        WitType::U32 => Val::U32(integer(ty, v, path)? as u32),
+        WitType::S64 => Val::S64(integer(ty, v, path)? as i64),
+        WitType::U64 => Val::U64(integer(ty, v, path)? as u64),
+        WitType::F32 => Val::Float32(float(v, path)? as f32),
+        WitType::F64 => Val::Float64(float(v, path)?),
+        WitType::Char => {
+            let s = v.as_str().ok_or_else(|| err(path, format!("expected a single character, got {}", got(v))))?;
+            let mut chars = s.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => Val::Char(c),
+                _ => return Err(err(path, format!("expected exactly one character, got {} characters", s.chars().count()))),
+            }
+        }
+        WitType::String => Val::String(
+            v.as_str().ok_or_else(|| err(path, format!("expected a string, got {}", got(v))))?.to_owned(),
+        ),
+        WitType::List(inner) => Val::List(elements(inner, array(v, path, "an array")?, path)?),
+        WitType::FixedList(inner, n) => {
+            let items = array(v, path, "an array")?;
+            if items.len() != *n as usize {
+                return Err(err(path, format!("expected exactly {n} items, got {}", items.len())));
+            }
+            Val::FixedLengthList(elements(inner, items, path)?)
+        }
+        WitType::Tuple(types) => {
+            let items = array(v, path, "an array")?;
+            if items.len() != types.len() {
+                return Err(err(path, format!("expected an array of {} items, got {}", types.len(), items.len())));
+            }
+            Val::Tuple(
+                types.iter().zip(items).enumerate()
+                    .map(|(i, (t, item))| from_json(t, item, &format!("{path}[{i}]")))
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+        WitType::Map(k, val) if **k == WitType::String => Val::Map(
+            object(v, path, "an object")?
+                .iter()
+                .map(|(key, item)| Ok((Val::String(key.clone()), from_json(val, item, &join(path, key))?)))
+                .collect::<Result<_, ArgError>>()?,
+        ),
+        WitType::Map(k, val) => Val::Map(
+            array(v, path, "an array of [key, value] pairs")?
+                .iter()
+                .enumerate()
+                .map(|(i, pair)| {
+                    let at = format!("{path}[{i}]");
+                    match pair.as_array().map(Vec::as_slice) {
+                        Some([key, item]) => Ok((from_json(k, key, &format!("{at}[0]"))?, from_json(val, item, &format!("{at}[1]"))?)),
+                        _ => Err(err(&at, "expected a [key, value] pair")),
+                    }
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        WitType::Option(inner) => match v {
+            Value::Null => Val::Option(None),
+            _ => Val::Option(Some(Box::new(from_json(inner, v, path)?))),
+        },
+        WitType::Result { ok, err: e } => {
+            let obj = object(v, path, "an object {\"ok\": ...} or {\"err\": ...}")?;
+            let (tag, payload) = single_entry(obj, path, &["ok", "err"])?;
+            let ty = if tag == "ok" { ok } else { e };
+            let payload = payload_of(ty.as_deref(), payload, &join(path, tag))?;
+            Val::Result(if tag == "ok" { Ok(payload) } else { Err(payload) })
+        }
+        WitType::Record(_, fields) => {
+            let obj = object(v, path, "an object")?;
+            let keys: Vec<String> = fields.iter().map(|f| json_key(&f.name)).collect();
+            if let Some(extra) = obj.keys().find(|k| !keys.contains(k)) {
+                return Err(err(path, format!("unknown field `{extra}`; expected fields: {}", keys.join(", "))));
+            }
+            Val::Record(
+                fields.iter().zip(&keys)
+                    .map(|(f, key)| {
+                        let at = join(path, key);
+                        let val = match obj.get(key) {
+                            Some(item) => from_json(&f.ty, item, &at)?,
+                            None if matches!(f.ty, WitType::Option(_)) => Val::Option(None),
+                            None => return Err(err(&at, format!("missing required field ({})", describe(&f.ty)))),
+                        };
+                        Ok((f.name.clone(), val))
+                    })
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+        WitType::Variant(_, cases) => {
+            let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+            let (tag, payload) = match v {
+                Value::String(s) => (s.as_str(), None),
+                Value::Object(obj) => {
+                    let (tag, payload) = single_entry(obj, path, &names)?;
+                    (tag, Some(payload))
+                }
+                _ => return Err(err(path, format!("expected {}, got {}", describe(ty), got(v)))),
+            };
+            let case = cases.iter().find(|c| c.name == tag)
+                .ok_or_else(|| err(path, format!("unknown case \"{tag}\"; expected {}", describe(ty))))?;
+            let payload = match (&case.ty, payload) {
+                (None, None | Some(Value::Null)) => None,
+                (Some(t), Some(p)) => Some(Box::new(from_json(t, p, &join(path, tag))?)),
+                (Some(t), None) => return Err(err(path, format!("case `{tag}` carries {}: write {{\"{tag}\": ...}}", describe(t)))),
+                (None, Some(_)) => return Err(err(path, format!("case `{tag}` carries no value: write \"{tag}\""))),
+            };
+            Val::Variant(tag.to_owned(), payload)
+        }
+        WitType::Enum(_, cases) => {
+            let s = v.as_str().filter(|s| cases.iter().any(|c| c.name == *s))
+                .ok_or_else(|| err(path, format!("expected {}, got {}", describe(ty), got(v))))?;
+            Val::Enum(s.to_owned())
+        }
+        WitType::Flags(_, flags) => {
+            let items = array(v, path, "an array of flag names")?;
+            let mut set = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let name = item.as_str().filter(|s| flags.iter().any(|f| f.name == *s)).ok_or_else(|| {
+                    let names: Vec<_> = flags.iter().map(|f| format!("\"{}\"", f.name)).collect();
+                    err(&format!("{path}[{i}]"), format!("expected one of {}, got {}", names.join(", "), got(item)))
+                })?;
+                if !set.iter().any(|s: &String| s == name) {
+                    set.push(name.to_owned());
+                }
+            }
+            Val::Flags(set)
+        }
+    })
+}
+
+fn elements(inner: &WitType, items: &[Value], path: &str) -> Result<Vec<Val>, ArgError> {
+    items.iter().enumerate().map(|(i, item)| from_json(inner, item, &format!("{path}[{i}]"))).collect()
+}
+
+fn single_entry<'v>(obj: &'v Map<String, Value>, path: &str, allowed: &[&str]) -> Result<(&'v str, &'v Value), ArgError> {
+    let expected = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+    let mut entries = obj.iter();
+    match (entries.next(), entries.next()) {
+        (Some((k, v)), None) if allowed.contains(&k.as_str()) => Ok((k.as_str(), v)),
+        (Some((k, _)), None) => Err(err(path, format!("unknown key `{k}`; expected exactly one of {expected}"))),
+        _ => Err(err(path, format!("expected an object with exactly one key, one of {expected}"))),
+    }
+}
+
+fn payload_of(ty: Option<&WitType>, v: &Value, path: &str) -> Result<Option<Box<Val>>, ArgError> {
+    match ty {
+        None if v.is_null() => Ok(None),
+        None => Err(err(path, "this case carries no value: use null")),
+        Some(t) => Ok(Some(Box::new(from_json(t, v, path)?))),
+    }
+}
+
+fn float_json(f: f64) -> Value {
+    if f.is_nan() {
+        json!("NaN")
+    } else if f.is_infinite() {
+        json!(if f > 0.0 { "Infinity" } else { "-Infinity" })
+    } else {
+        Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)
+    }
+}
+
+/// Converts a component value back to JSON (the inverse of [`from_json`]).
+pub fn to_json(ty: &WitType, v: &Val) -> Value {
+    match (ty, v) {
+        (_, Val::Bool(b)) => json!(b),
+        (_, Val::S8(n)) => json!(n),
+        (_, Val::U8(n)) => json!(n),
+        (_, Val::S16(n)) => json!(n),
+        (_, Val::U16(n)) => json!(n),
+        (_, Val::S32(n)) => json!(n),
+        (_, Val::U32(n)) => json!(n),
+        (_, Val::S64(n)) => json!(n),
+        (_, Val::U64(n)) => json!(n),
+        // Print the f32 through its shortest decimal form, not its f64 widening.
+        (_, Val::Float32(f)) => f.to_string().parse::<f64>().map(float_json).unwrap_or_else(|_| float_json(*f as f64)),
+        (_, Val::Float64(f)) => float_json(*f),
+        (_, Val::Char(c)) => json!(c.to_string()),
+        (_, Val::String(s)) => json!(s),
+        (WitType::List(t) | WitType::FixedList(t, _), Val::List(items) | Val::FixedLengthList(items)) => {
+            Value::Array(items.iter().map(|i| to_json(t, i)).collect())
+        }
+        (WitType::Tuple(types), Val::Tuple(items)) => {
+            Value::Array(types.iter().zip(items).map(|(t, i)| to_json(t, i)).collect())
+        }
+        (WitType::Map(k, t), Val::Map(pairs)) if **k == WitType::String => Value::Object(
+            pairs.iter().map(|(key, val)| {
+                let key = match key { Val::String(s) => s.clone(), other => format!("{other:?}") };
+                (key, to_json(t, val))
+            }).collect(),
+        ),
+        (WitType::Map(k, t), Val::Map(pairs)) => {
+            Value::Array(pairs.iter().map(|(key, val)| json!([to_json(k, key), to_json(t, val)])).collect())
+        }
+        (WitType::Option(t), Val::Option(o)) => o.as_ref().map_or(Value::Null, |v| to_json(t, v)),
+        (WitType::Result { ok, err }, Val::Result(r)) => {
+            let (tag, ty, payload) = match r {
+                Ok(p) => ("ok", ok, p),
+                Err(p) => ("err", err, p),
+            };
+            let value = match (ty, payload) {
+                (Some(t), Some(p)) => to_json(t, p),
+                _ => Value::Null,
+            };
+            json!({ tag: value })
+        }
+        (WitType::Record(_, fields), Val::Record(items)) => Value::Object(
+            fields.iter().zip(items).map(|(f, (_, val))| (json_key(&f.name), to_json(&f.ty, val))).collect(),
+        ),
+        (WitType::Variant(_, cases), Val::Variant(tag, payload)) => {
+            let case_ty = cases.iter().find(|c| &c.name == tag).and_then(|c| c.ty.as_ref());
+            match (case_ty, payload) {
+                (Some(t), Some(p)) => json!({ tag.clone(): to_json(t, p) }),
+                _ => json!(tag),
+            }
+        }
+        (_, Val::Enum(name)) => json!(name),
+        (_, Val::Flags(names)) => json!(names),
+        // The component's value does not match its declared type: wasmtime type-checks
+        // results, so this is unreachable in practice; render something rather than panic.
+        (_, other) => json!(format!("{other:?}")),
+    }
+}

@@ -1,0 +1,84 @@
+//! The MCP server: `initialize`, `ping`, `tools/list` and `tools/call` over rmcp, with the
+//! tool list built at runtime from the catalog (no `#[tool]` macros).
+
+use crate::catalog;
+use crate::host::Host;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult, PaginatedRequestParams,
+    ServerCapabilities, ServerConfig,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tracing::Instrument as _;
+
+/// Serves one MCP connection from a shared [`Host`].
+#[derive(Clone)]
+pub struct McpService {
+    host: Arc<Host>,
+}
+
+impl McpService {
+    pub fn new(host: Arc<Host>) -> Self {
+        Self { host }
+    }
+}
+
+/// A short correlation id per request, carried by every log line of that request.
+fn correlation_id() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    format!("c{:x}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+impl ServerHandler for McpService {
+    fn get_info(&self) -> ServerConfig {
+        let capabilities = ServerCapabilities::builder().enable_tools().enable_tool_list_changed().build();
+        ServerConfig::new(capabilities)
+            .with_server_info(
+                Implementation::new("switchboard", env!("CARGO_PKG_VERSION")).with_title("Switchboard"),
+            )
+            .with_instructions(
+                "Every tool runs in a sandboxed WebAssembly component. Tool errors say what to change; \
+                 arguments follow each tool's input schema exactly.",
+            )
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
+        let catalog = self.host.catalog();
+        Ok(ListToolsResult::with_all_items(catalog.tools().map(|e| e.tool.clone()).collect()))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        let span = tracing::info_span!("call", id = %correlation_id(), rpc = %context.id, tool = %request.name);
+        async {
+            let started = std::time::Instant::now();
+            let catalog = self.host.catalog();
+            let result = catalog::call(&catalog, &self.host.runtime, &request.name, request.arguments.as_ref())
+                .await
+                .ok_or_else(|| {
+                    tracing::info!("unknown tool");
+                    McpError::invalid_params(
+                        format!("unknown tool `{}`; tools/list gives the available tools", request.name),
+                        None,
+                    )
+                })?;
+            tracing::info!(
+                elapsed_us = started.elapsed().as_micros() as u64,
+                is_error = result.is_error.unwrap_or(false),
+                "tools/call"
+            );
+            Ok(result.into())
+        }
+        .instrument(span)
+        .await
+    }
+}

@@ -1,0 +1,6 @@
+//! The transport layer: how agents reach the catalog. Only stdio today.
+
+mod mcp;
+pub mod stdio;
+
+pub use mcp::McpService;

@@ -1,0 +1,152 @@
+//! Test harness: the real `switchboard` binary, driven by the rmcp client over stdio, with
+//! test guests that `build.rs` compiled from `tests/guests`.
+
+#![allow(dead_code)]
+
+use rmcp::model::{CallToolRequestParams, CallToolResult};
+use rmcp::service::RunningService;
+use rmcp::transport::TokioChildProcess;
+use rmcp::{RoleClient, ServiceExt as _};
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use tempfile::TempDir;
+use tokio::io::AsyncReadExt as _;
+use tokio::process::Command;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_switchboard");
+pub const PROBE_WASM: &str = env!("SWITCHBOARD_GUEST_PROBE");
+/// A secret the probe's policy takes from the environment; it must never show in logs.
+pub const SECRET: &str = "sk-test-7f3a9c1e-do-not-log";
+
+/// The probe's policy: short deadline, small memory, one allowed host.
+pub const PROBE_POLICY: &str = r#"
+timeout_ms = 400
+memory_mb = 32
+max_concurrent = 64
+allowed_hosts = ["127.0.0.1:9"]
+
+[config]
+greeting = "hello from config"
+
+[secrets]
+api_key = { env = "SWITCHBOARD_TEST_SECRET" }
+"#;
+
+/// A components directory with the probe in it, and a config pointing at it.
+pub struct Fixture {
+    pub dir: TempDir,
+}
+
+impl Fixture {
+    pub fn new() -> Self {
+        Self::with_policy(PROBE_POLICY)
+    }
+
+    pub fn with_policy(policy: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let components = dir.path().join("components");
+        std::fs::create_dir(&components).unwrap();
+        std::fs::copy(PROBE_WASM, components.join("probe.wasm")).unwrap();
+        std::fs::write(components.join("probe.toml"), policy).unwrap();
+        let config = format!(
+            "components_dir = \"components\"\ncache_dir = {:?}\n",
+            cache_dir().display().to_string()
+        );
+        std::fs::write(dir.path().join("switchboard.toml"), config).unwrap();
+        Self { dir }
+    }
+
+    pub fn components_dir(&self) -> PathBuf {
+        self.dir.path().join("components")
+    }
+
+    pub fn config(&self) -> PathBuf {
+        self.dir.path().join("switchboard.toml")
+    }
+
+    /// `switchboard <args>` with this fixture's config.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--config").arg(self.config()).args(args);
+        cmd.env("SWITCHBOARD_TEST_SECRET", SECRET).env("RUST_LOG", "debug").env_remove("SWITCHBOARD_CONFIG");
+        cmd
+    }
+
+    /// Starts `switchboard serve` and connects the rmcp client to it.
+    pub async fn serve(&self) -> Session {
+        let (transport, stderr) = TokioChildProcess::builder(self.command(&["serve"]))
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawning switchboard serve");
+        let mut stderr = stderr.expect("piped stderr");
+        let logs = tokio::spawn(async move {
+            let mut buf = Vec::new();
+            let _ = stderr.read_to_end(&mut buf).await;
+            String::from_utf8_lossy(&buf).into_owned()
+        });
+        let client = ().serve(transport).await.expect("MCP handshake");
+        Session { client, logs }
+    }
+
+    /// Runs a one-shot CLI command; returns (exit code, stdout, stderr).
+    pub async fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self.command(args).output().await.unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+}
+
+/// Precompiled artifacts shared by every test, so each spawn does not recompile.
+pub fn cache_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("switchboard-cache")
+}
+
+pub struct Session {
+    pub client: RunningService<RoleClient, ()>,
+    logs: tokio::task::JoinHandle<String>,
+}
+
+impl Session {
+    pub async fn call(&self, tool: &str, args: Value) -> CallToolResult {
+        let Value::Object(args) = args else { panic!("arguments must be an object") };
+        self.client
+            .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(args))
+            .await
+            .unwrap_or_else(|e| panic!("tools/call {tool} failed at the protocol level: {e}"))
+    }
+
+    /// Calls a tool that must succeed; returns its structured content.
+    pub async fn ok(&self, tool: &str, args: Value) -> Value {
+        let r = self.call(tool, args.clone()).await;
+        assert_ne!(r.is_error, Some(true), "{tool}({args}) failed: {}", text(&r));
+        r.structured_content.unwrap_or(Value::Null)
+    }
+
+    /// Calls a tool that must fail with a tool error; returns its message.
+    pub async fn fails(&self, tool: &str, args: Value) -> String {
+        let r = self.call(tool, args.clone()).await;
+        assert_eq!(r.is_error, Some(true), "{tool}({args}) should fail, got {}", text(&r));
+        text(&r)
+    }
+
+    /// Ends the session and returns everything the host logged.
+    pub async fn close(self) -> String {
+        let _ = self.client.cancel().await;
+        tokio::time::timeout(std::time::Duration::from_secs(10), self.logs).await.unwrap().unwrap()
+    }
+}
+
+pub fn text(r: &CallToolResult) -> String {
+    r.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect::<Vec<_>>().join("\n")
+}
+
+pub fn obj(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => panic!("not an object"),
+    }
+}
