@@ -121,11 +121,7 @@ fn workspace_members(dir: &Path) -> Vec<String> {
     let Some(start) = text.find("members") else { return Vec::new() };
     let rest = &text[start..];
     let (Some(open), Some(close)) = (rest.find('['), rest.find(']')) else { return Vec::new() };
-    rest[open + 1..close]
-        .split(',')
-        .map(|m| m.trim().trim_matches('"').to_string())
-        .filter(|m| !m.is_empty())
-        .collect()
+    rest[open + 1..close].split(',').map(|m| m.trim().trim_matches('"').to_string()).filter(|m| !m.is_empty()).collect()
 }
 
 fn package_name(manifest: &Path) -> String {
@@ -156,8 +152,8 @@ fn ensure_wasm_target() {
     if let Ok(toolchain) = env::var("RUSTUP_TOOLCHAIN") {
         cmd.args(["--toolchain", &toolchain]);
     }
-    let status = cmd.status().unwrap_or_else(|e| {
-        panic!("the {TARGET} target is missing and rustup could not be run to add it: {e}")
-    });
+    let status = cmd
+        .status()
+        .unwrap_or_else(|e| panic!("the {TARGET} target is missing and rustup could not be run to add it: {e}"));
     assert!(status.success(), "`rustup target add {TARGET}` failed");
 }

@@ -141,8 +141,8 @@ pub enum ConfigError {
 
 impl Config {
     pub fn read(file: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(file)
-            .map_err(|source| ConfigError::Read { file: file.to_owned(), source })?;
+        let text =
+            std::fs::read_to_string(file).map_err(|source| ConfigError::Read { file: file.to_owned(), source })?;
         let mut config: Config = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
             file: file.to_owned(),
             message: e.to_string().trim_end().replace('\n', " "),

@@ -46,22 +46,17 @@ impl Host {
             max_memory_bytes: config.limits.max_memory_mb * 1024 * 1024,
             pooling: config.limits.pooling,
         };
-        let runtime =
-            Runtime::new(&settings, config.cache_dir()).map_err(|e| HostError::Runtime(e.into()))?;
+        let runtime = Runtime::new(&settings, config.cache_dir()).map_err(|e| HostError::Runtime(e.into()))?;
         let limits = config.limits.limits();
         let mut components = Vec::new();
         let mut rejected = Vec::new();
         for c in candidates(config)? {
-            let loaded = c
-                .bytes
-                .map_err(|e| format!("{}: {e}", c.source))
-                .and_then(|bytes| {
-                    let (spec, file) = c.policy.map_err(|e| e.to_string())?;
-                    let name = spec.name.clone().unwrap_or(c.name);
-                    let policy =
-                        spec.resolve(&file, &limits, |k| std::env::var(k).ok()).map_err(|e| e.to_string())?;
-                    runtime.load(&name, &bytes, policy, &c.source).map_err(|e: LoadError| e.to_string())
-                });
+            let loaded = c.bytes.map_err(|e| format!("{}: {e}", c.source)).and_then(|bytes| {
+                let (spec, file) = c.policy.map_err(|e| e.to_string())?;
+                let name = spec.name.clone().unwrap_or(c.name);
+                let policy = spec.resolve(&file, &limits, |k| std::env::var(k).ok()).map_err(|e| e.to_string())?;
+                runtime.load(&name, &bytes, policy, &c.source).map_err(|e: LoadError| e.to_string())
+            });
             match loaded {
                 Ok(component) => {
                     for problem in &component.doc_problems {

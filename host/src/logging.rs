@@ -9,11 +9,28 @@ pub enum LogFormat {
     Json,
 }
 
+/// Crates whose debug logs are either compiler noise or carry whole protocol messages
+/// (tool arguments and results: user text, secrets a component returned). They stay at
+/// `info` unless the filter names them explicitly.
+const QUIET: &[&str] = &["rmcp", "cranelift_codegen", "wasmtime_internal_cranelift", "wasmtime", "wit_parser"];
+
+/// The filter in force: the given one (or `RUST_LOG`, or `info`), with [`QUIET`] capped.
+pub fn filter_directives(given: Option<&str>) -> String {
+    let given = given.map(str::to_owned).or_else(|| std::env::var("RUST_LOG").ok()).unwrap_or_default();
+    let mut directives = if given.trim().is_empty() { "info".to_string() } else { given };
+    for krate in QUIET {
+        if !directives.contains(krate) {
+            directives.push_str(&format!(",{krate}=info"));
+        }
+    }
+    directives
+}
+
 pub fn init(format: LogFormat, filter: Option<&str>) {
-    let filter = filter
-        .map(EnvFilter::new)
-        .or_else(|| EnvFilter::try_from_default_env().ok())
-        .unwrap_or_else(|| EnvFilter::new("info,wasmtime=warn,cranelift=warn"));
+    let filter = EnvFilter::try_new(filter_directives(filter)).unwrap_or_else(|e| {
+        eprintln!("warning: ignoring the log filter ({e}); using `info`");
+        EnvFilter::new("info")
+    });
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     // A second init (tests) is harmless.
     let _ = match format {

@@ -190,8 +190,7 @@ async fn call(host: &Host, tool: &str, args: &str) -> Result<ExitCode> {
         let names: Vec<&str> = catalog.tools().map(|e| e.tool.name.as_ref()).collect();
         bail!("no tool named `{tool}`; available: {}", names.join(", "));
     };
-    let text: Vec<String> =
-        result.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect();
+    let text: Vec<String> = result.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect();
     if result.is_error == Some(true) {
         eprintln!("{}", text.join("\n"));
         return Ok(ExitCode::from(1));

@@ -108,8 +108,8 @@ pub enum PolicyError {
 impl PolicySpec {
     /// Reads a policy file.
     pub fn read(file: &Path) -> Result<Self, PolicyError> {
-        let text = std::fs::read_to_string(file)
-            .map_err(|source| PolicyError::Read { file: file.to_owned(), source })?;
+        let text =
+            std::fs::read_to_string(file).map_err(|source| PolicyError::Read { file: file.to_owned(), source })?;
         Self::parse(&text, file)
     }
 
@@ -247,9 +247,7 @@ mod tests {
 
     fn resolve(text: &str) -> Result<Policy, PolicyError> {
         let file = Path::new("p.toml");
-        PolicySpec::parse(text, file)?.resolve(file, &Limits::default(), |k| {
-            (k == "SET").then(|| "s3cret".to_string())
-        })
+        PolicySpec::parse(text, file)?.resolve(file, &Limits::default(), |k| (k == "SET").then(|| "s3cret".to_string()))
     }
 
     #[test]

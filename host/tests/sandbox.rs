@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 async fn hostile_calls_fail_cleanly_and_the_host_keeps_serving() {
     let fx = Fixture::new();
     let s = fx.serve().await;
-    let still_serving = || async { assert_eq!(s.ok("probe_echo", json!({"text": "ok"})).await, json!({"value": "ok"})) };
+    let still_serving =
+        || async { assert_eq!(s.ok("probe_echo", json!({"text": "ok"})).await, json!({"value": "ok"})) };
 
     // A panic is a trap; the guest's own message reaches the agent.
     let m = s.fails("probe_trap", json!({})).await;

@@ -13,11 +13,8 @@ async fn tools_list_matches_the_golden_file() {
     let fx = Fixture::new();
     let session = fx.serve().await;
     let tools = session.client.list_all_tools().await.unwrap();
-    let hello: Vec<Value> = tools
-        .iter()
-        .filter(|t| t.name.starts_with("hello_tool_"))
-        .map(|t| serde_json::to_value(t).unwrap())
-        .collect();
+    let hello: Vec<Value> =
+        tools.iter().filter(|t| t.name.starts_with("hello_tool_")).map(|t| serde_json::to_value(t).unwrap()).collect();
     let actual = serde_json::to_string_pretty(&hello).unwrap() + "\n";
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(GOLDEN, &actual).unwrap();
@@ -65,13 +62,18 @@ async fn every_type_shape_round_trips() {
     assert_eq!(s.ok("hello_tool_greet", json!({"name": "Ada", "shout": true})).await, json!({"value": "HELLO, ADA!"}));
     // variant: payload f64, tuple payload, list<record> payload, no payload
     let area = |v: Value| v["value"].as_f64().unwrap();
-    assert!((area(s.ok("hello_tool_area", json!({"shape": {"circle": 1.0}})).await) - std::f64::consts::PI).abs() < 1e-9);
+    assert!(
+        (area(s.ok("hello_tool_area", json!({"shape": {"circle": 1.0}})).await) - std::f64::consts::PI).abs() < 1e-9
+    );
     assert_eq!(area(s.ok("hello_tool_area", json!({"shape": {"rectangle": [2.0, 3.5]}})).await), 7.0);
     let square = json!([{"x": 0, "y": 0}, {"x": 2, "y": 0}, {"x": 2, "y": 2}, {"x": 0, "y": 2}]);
     assert_eq!(area(s.ok("hello_tool_area", json!({"shape": {"polygon": square}})).await), 4.0);
     assert_eq!(area(s.ok("hello_tool_area", json!({"shape": "nothing"})).await), 0.0);
     // enum in and out, s32
-    assert_eq!(s.ok("hello_tool_turn", json!({"facing": "north", "quarter_turns": -1})).await, json!({"value": "west"}));
+    assert_eq!(
+        s.ok("hello_tool_turn", json!({"facing": "north", "quarter_turns": -1})).await,
+        json!({"value": "west"})
+    );
     // list<s64> -> result<s64, string>: ok, and err with its message
     assert_eq!(s.ok("hello_tool_sum", json!({"values": [1, -2, 40]})).await, json!({"value": 39}));
     let overflow = s.fails("hello_tool_sum", json!({"values": [i64::MAX, 1]})).await;
@@ -111,12 +113,28 @@ async fn bad_arguments_are_rejected_with_the_field_and_the_reason() {
         ("hello_tool_greet", json!({}), "missing required argument `name`"),
         ("hello_tool_greet", json!({"name": 5}), "`name`: expected a string, got number 5"),
         ("hello_tool_greet", json!({"name": "a", "loud": true}), "unknown argument `loud`"),
-        ("hello_tool_divide", json!({"dividend": -1, "divisor": 1}), "`dividend`: expected an integer from 0 to 4294967295"),
+        (
+            "hello_tool_divide",
+            json!({"dividend": -1, "divisor": 1}),
+            "`dividend`: expected an integer from 0 to 4294967295",
+        ),
         ("hello_tool_turn", json!({"facing": "up", "quarter_turns": 1}), "`facing`: expected one of \"north\""),
-        ("hello_tool_area", json!({"shape": {"polygon": [{"x": 1, "y": "2"}]}}), "`shape.polygon[0].y`: expected a number"),
-        ("hello_tool_area", json!({"shape": {"circle": 1, "nothing": null}}), "`shape`: expected an object with exactly one key"),
+        (
+            "hello_tool_area",
+            json!({"shape": {"polygon": [{"x": 1, "y": "2"}]}}),
+            "`shape.polygon[0].y`: expected a number",
+        ),
+        (
+            "hello_tool_area",
+            json!({"shape": {"circle": 1, "nothing": null}}),
+            "`shape`: expected an object with exactly one key",
+        ),
         ("hello_tool_area", json!({"shape": "circle"}), "case `circle` carries a number"),
-        ("hello_tool_area", json!({"shape": {"rectangle": [1]}}), "`shape.rectangle`: expected an array of 2 items, got 1"),
+        (
+            "hello_tool_area",
+            json!({"shape": {"rectangle": [1]}}),
+            "`shape.rectangle`: expected an array of 2 items, got 1",
+        ),
         ("hello_tool_decorate", json!({"text": "x", "style": ["blink"]}), "`style[0]`: expected one of \"bold\""),
         ("hello_tool_nearest", json!({"points": [{"x": 1}]}), "`points[0].y`: missing required field"),
         ("hello_tool_nearest", json!({"points": [{"x": 1, "y": 2, "z": 3}]}), "unknown field `z`"),

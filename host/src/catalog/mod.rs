@@ -110,9 +110,10 @@ pub fn tool_name(component: &str, func: &ExportedFunc, with_interface: bool) -> 
 }
 
 fn describe(name: &str, component: &str, func: &ExportedFunc) -> Tool {
-    let description = func.docs.clone().unwrap_or_else(|| {
-        format!("Calls `{}` of the `{component}` component (it has no doc comment).", func.name)
-    });
+    let description = func
+        .docs
+        .clone()
+        .unwrap_or_else(|| format!("Calls `{}` of the `{component}` component (it has no doc comment).", func.name));
     let mut tool = Tool::new(name.to_owned(), description, Arc::new(schema::input(func)));
     if let Some(out) = schema::output(func) {
         tool = tool.with_raw_output_schema(Arc::new(out));

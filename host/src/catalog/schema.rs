@@ -75,15 +75,23 @@ fn with_docs(mut schema: Value, docs: Option<&String>) -> Value {
 }
 
 fn case_list(names: impl Iterator<Item = (String, Option<String>)>) -> Option<String> {
-    let lines: Vec<String> =
-        names.filter_map(|(n, d)| d.map(|d| format!("`{n}`: {}", d.replace('\n', " ")))).collect();
+    let lines: Vec<String> = names
+        .filter_map(|(n, d)| d.map(|d| format!("`{n}`: {}", d.replace('\n', " ").trim_end_matches('.'))))
+        .collect();
     (!lines.is_empty()).then(|| lines.join("; "))
 }
 
 fn schema(ty: &WitType, dir: Dir) -> Value {
     match ty {
         WitType::Bool => json!({ "type": "boolean" }),
-        WitType::S8 | WitType::U8 | WitType::S16 | WitType::U16 | WitType::S32 | WitType::U32 | WitType::S64 | WitType::U64 => {
+        WitType::S8
+        | WitType::U8
+        | WitType::S16
+        | WitType::U16
+        | WitType::S32
+        | WitType::U32
+        | WitType::S64
+        | WitType::U64 => {
             let (lo, hi) = int_bounds(ty);
             json!({ "type": "integer", "minimum": lo as i64, "maximum": u64::try_from(hi).unwrap_or(u64::MAX) })
         }

@@ -1,13 +1,13 @@
 //! On-disk cache of precompiled components, keyed by the engine's compatibility hash and the
 //! component's digest, so that a restart does not recompile.
 
-use wasmtime::Result;
-use wasmtime::error::Context as _;
 use sha2::{Digest, Sha256};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use wasmtime::Engine;
+use wasmtime::Result;
 use wasmtime::component::Component;
+use wasmtime::error::Context as _;
 
 pub struct ArtifactCache {
     dir: Option<PathBuf>,

@@ -1,11 +1,11 @@
 //! The wasmtime `Engine`: compilation settings, the pooling allocator, and the epoch ticker
 //! that gives every call a deadline.
 
-use wasmtime::Result;
-use wasmtime::error::Context as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use wasmtime::Result;
+use wasmtime::error::Context as _;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 /// How often the epoch advances. A guest stuck in a loop is interrupted at most one tick
@@ -56,11 +56,7 @@ pub fn build(settings: &EngineSettings) -> Result<Engine> {
 
 fn base_config() -> Config {
     let mut config = Config::new();
-    config
-        .wasm_component_model(true)
-        .epoch_interruption(true)
-        .max_wasm_stack(1 << 20)
-        .async_stack_size(2 << 20);
+    config.wasm_component_model(true).epoch_interruption(true).max_wasm_stack(1 << 20).async_stack_size(2 << 20);
     config
 }
 

@@ -17,7 +17,6 @@ pub use types::{ExportedFunc, Param, Skipped, Surface, WitType};
 pub use values::ArgError;
 
 use crate::policy::Policy;
-use wasmtime::error::Context as _;
 use serde_json::{Map, Value};
 use state::CallState;
 use std::path::PathBuf;
@@ -25,6 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 use wasmtime::component::{Component, ComponentExportIndex, InstancePre, Linker, Val};
+use wasmtime::error::Context as _;
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
 
@@ -252,8 +252,8 @@ fn classify(error: wasmtime::Error, instantiating: bool, state: &CallState, time
     if state.deadline_hit {
         return CallError::DeadlineExceeded { timeout };
     }
-    if state.limiter.hit {
-        return CallError::MemoryExhausted { detail: format!("{error}") };
+    if let Some(detail) = &state.limiter.hit {
+        return CallError::MemoryExhausted { detail: detail.clone() };
     }
     match error.downcast_ref::<Trap>() {
         Some(Trap::StackOverflow) => CallError::StackOverflow,

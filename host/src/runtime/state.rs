@@ -46,7 +46,7 @@ impl CallState {
             http: WasiHttpCtx::new(),
             outbound: OutboundHttp { allowed: policy.allowed_hosts.clone().into(), denied: Vec::new() },
             config,
-            limiter: MemoryLimiter { limit: policy.memory_bytes as usize, hit: false },
+            limiter: MemoryLimiter { limit: policy.memory_bytes as usize, hit: None },
             output,
             deadline_hit: false,
         }
@@ -73,18 +73,20 @@ impl WasiHttpView for CallState {
 /// Caps linear memory at the policy's limit and remembers when a guest hit it.
 pub struct MemoryLimiter {
     limit: usize,
-    pub(super) hit: bool,
+    /// Set, with what happened, when the guest asked for more than its cap.
+    pub(super) hit: Option<String>,
 }
 
 impl ResourceLimiter for MemoryLimiter {
     fn memory_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> Result<bool> {
         if desired > self.limit {
-            self.hit = true;
-            return Err(wasmtime::format_err!(
-                "memory limit reached: the component asked for {} MiB, its policy allows {} MiB",
+            let detail = format!(
+                "the component asked for {} MiB of memory; its policy allows {} MiB",
                 desired.div_ceil(1 << 20),
                 self.limit >> 20
-            ));
+            );
+            self.hit = Some(detail.clone());
+            return Err(wasmtime::format_err!("{detail}"));
         }
         Ok(true)
     }
@@ -122,9 +124,8 @@ impl wasmtime_wasi_http::WasiHttpHooks for OutboundHttp {
         options: Option<wasmtime_wasi_http::RequestOptions>,
         _fut: Io,
     ) -> Box<
-        dyn Future<
-                Output = Result<(http::Response<wasmtime_wasi_http::WasiBody>, Io), wasmtime_wasi_http::Error>,
-            > + Send,
+        dyn Future<Output = Result<(http::Response<wasmtime_wasi_http::WasiBody>, Io), wasmtime_wasi_http::Error>>
+            + Send,
     > {
         if let Err(destination) = self.allows(request.uri()) {
             tracing::warn!(%destination, "outbound request denied by policy");

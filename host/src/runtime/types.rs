@@ -156,16 +156,13 @@ fn push_func(
             .params
             .iter()
             .map(|p| {
-                let ty = convert(resolve, &p.ty, interface_name, docs)
-                    .with_context(|| format!("parameter `{}`", p.name))?;
+                let ty =
+                    convert(resolve, &p.ty, interface_name, docs).with_context(|| format!("parameter `{}`", p.name))?;
                 Ok(Param { name: p.name.clone(), ty })
             })
             .collect::<Result<Vec<_>>>()?;
-        let result = func
-            .result
-            .as_ref()
-            .map(|t| convert(resolve, t, interface_name, docs).context("result"))
-            .transpose()?;
+        let result =
+            func.result.as_ref().map(|t| convert(resolve, t, interface_name, docs).context("result")).transpose()?;
         Ok(ExportedFunc {
             interface: interface.map(str::to_owned),
             interface_name: interface_name.map(str::to_owned),
@@ -210,16 +207,11 @@ fn convert(resolve: &Resolve, ty: &Type, iface: Option<&str>, docs: &DocIndex) -
                 _ => iface,
             };
             let info = |docs_of: &wit_parser::Docs| TypeInfo {
-                docs: name
-                    .as_deref()
-                    .and_then(|n| docs.ty(owner, n))
-                    .or_else(|| non_empty(docs_of)),
+                docs: name.as_deref().and_then(|n| docs.ty(owner, n)).or_else(|| non_empty(docs_of)),
                 name: name.clone(),
             };
             let member = |member: &str, own: &wit_parser::Docs| {
-                name.as_deref()
-                    .and_then(|n| docs.member(owner, n, member))
-                    .or_else(|| non_empty(own))
+                name.as_deref().and_then(|n| docs.member(owner, n, member)).or_else(|| non_empty(own))
             };
             let conv = |t: &Type| convert(resolve, t, owner, docs);
             let boxed = |t: &Type| conv(t).map(Box::new);
@@ -253,17 +245,11 @@ fn convert(resolve: &Resolve, ty: &Type, iface: Option<&str>, docs: &DocIndex) -
                 ),
                 TypeDefKind::Enum(e) => WitType::Enum(
                     info(&def.docs),
-                    e.cases
-                        .iter()
-                        .map(|c| Named { name: c.name.clone(), docs: member(&c.name, &c.docs) })
-                        .collect(),
+                    e.cases.iter().map(|c| Named { name: c.name.clone(), docs: member(&c.name, &c.docs) }).collect(),
                 ),
                 TypeDefKind::Flags(f) => WitType::Flags(
                     info(&def.docs),
-                    f.flags
-                        .iter()
-                        .map(|c| Named { name: c.name.clone(), docs: member(&c.name, &c.docs) })
-                        .collect(),
+                    f.flags.iter().map(|c| Named { name: c.name.clone(), docs: member(&c.name, &c.docs) }).collect(),
                 ),
                 TypeDefKind::Tuple(t) => WitType::Tuple(t.types.iter().map(conv).collect::<Result<_>>()?),
                 TypeDefKind::Option(t) => WitType::Option(boxed(t)?),

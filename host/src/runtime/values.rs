@@ -85,7 +85,14 @@ fn got(v: &Value) -> String {
 pub fn describe(ty: &WitType) -> String {
     match ty {
         WitType::Bool => "a boolean".into(),
-        WitType::S8 | WitType::U8 | WitType::S16 | WitType::U16 | WitType::S32 | WitType::U32 | WitType::S64 | WitType::U64 => {
+        WitType::S8
+        | WitType::U8
+        | WitType::S16
+        | WitType::U16
+        | WitType::S32
+        | WitType::U32
+        | WitType::S64
+        | WitType::U64 => {
             let (lo, hi) = int_bounds(ty);
             format!("an integer from {lo} to {hi}")
         }
@@ -165,7 +172,9 @@ fn object<'v>(v: &'v Value, path: &str, what: &str) -> Result<&'v Map<String, Va
 /// Converts one JSON value to a component value of type `ty`.
 pub fn from_json(ty: &WitType, v: &Value, path: &str) -> Result<Val, ArgError> {
     Ok(match ty {
-        WitType::Bool => Val::Bool(v.as_bool().ok_or_else(|| err(path, format!("expected a boolean, got {}", got(v))))?),
+        WitType::Bool => {
+            Val::Bool(v.as_bool().ok_or_else(|| err(path, format!("expected a boolean, got {}", got(v))))?)
+        }
         WitType::S8 => Val::S8(integer(ty, v, path)? as i8),
         WitType::U8 => Val::U8(integer(ty, v, path)? as u8),
         WitType::S16 => Val::S16(integer(ty, v, path)? as i16),
@@ -181,12 +190,17 @@ pub fn from_json(ty: &WitType, v: &Value, path: &str) -> Result<Val, ArgError> {
             let mut chars = s.chars();
             match (chars.next(), chars.next()) {
                 (Some(c), None) => Val::Char(c),
-                _ => return Err(err(path, format!("expected exactly one character, got {} characters", s.chars().count()))),
+                _ => {
+                    return Err(err(
+                        path,
+                        format!("expected exactly one character, got {} characters", s.chars().count()),
+                    ));
+                }
             }
         }
-        WitType::String => Val::String(
-            v.as_str().ok_or_else(|| err(path, format!("expected a string, got {}", got(v))))?.to_owned(),
-        ),
+        WitType::String => {
+            Val::String(v.as_str().ok_or_else(|| err(path, format!("expected a string, got {}", got(v))))?.to_owned())
+        }
         WitType::List(inner) => Val::List(elements(inner, array(v, path, "an array")?, path)?),
         WitType::FixedList(inner, n) => {
             let items = array(v, path, "an array")?;
@@ -201,7 +215,10 @@ pub fn from_json(ty: &WitType, v: &Value, path: &str) -> Result<Val, ArgError> {
                 return Err(err(path, format!("expected an array of {} items, got {}", types.len(), items.len())));
             }
             Val::Tuple(
-                types.iter().zip(items).enumerate()
+                types
+                    .iter()
+                    .zip(items)
+                    .enumerate()
                     .map(|(i, (t, item))| from_json(t, item, &format!("{path}[{i}]")))
                     .collect::<Result<_, _>>()?,
             )
@@ -219,7 +236,9 @@ pub fn from_json(ty: &WitType, v: &Value, path: &str) -> Result<Val, ArgError> {
                 .map(|(i, pair)| {
                     let at = format!("{path}[{i}]");
                     match pair.as_array().map(Vec::as_slice) {
-                        Some([key, item]) => Ok((from_json(k, key, &format!("{at}[0]"))?, from_json(val, item, &format!("{at}[1]"))?)),
+                        Some([key, item]) => {
+                            Ok((from_json(k, key, &format!("{at}[0]"))?, from_json(val, item, &format!("{at}[1]"))?))
+                        }
                         _ => Err(err(&at, "expected a [key, value] pair")),
                     }
                 })
@@ -243,7 +262,9 @@ pub fn from_json(ty: &WitType, v: &Value, path: &str) -> Result<Val, ArgError> {
                 return Err(err(path, format!("unknown field `{extra}`; expected fields: {}", keys.join(", "))));
             }
             Val::Record(
-                fields.iter().zip(&keys)
+                fields
+                    .iter()
+                    .zip(&keys)
                     .map(|(f, key)| {
                         let at = join(path, key);
                         let val = match obj.get(key) {
@@ -266,18 +287,24 @@ pub fn from_json(ty: &WitType, v: &Value, path: &str) -> Result<Val, ArgError> {
                 }
                 _ => return Err(err(path, format!("expected {}, got {}", describe(ty), got(v)))),
             };
-            let case = cases.iter().find(|c| c.name == tag)
+            let case = cases
+                .iter()
+                .find(|c| c.name == tag)
                 .ok_or_else(|| err(path, format!("unknown case \"{tag}\"; expected {}", describe(ty))))?;
             let payload = match (&case.ty, payload) {
                 (None, None | Some(Value::Null)) => None,
                 (Some(t), Some(p)) => Some(Box::new(from_json(t, p, &join(path, tag))?)),
-                (Some(t), None) => return Err(err(path, format!("case `{tag}` carries {}: write {{\"{tag}\": ...}}", describe(t)))),
+                (Some(t), None) => {
+                    return Err(err(path, format!("case `{tag}` carries {}: write {{\"{tag}\": ...}}", describe(t))));
+                }
                 (None, Some(_)) => return Err(err(path, format!("case `{tag}` carries no value: write \"{tag}\""))),
             };
             Val::Variant(tag.to_owned(), payload)
         }
         WitType::Enum(_, cases) => {
-            let s = v.as_str().filter(|s| cases.iter().any(|c| c.name == *s))
+            let s = v
+                .as_str()
+                .filter(|s| cases.iter().any(|c| c.name == *s))
                 .ok_or_else(|| err(path, format!("expected {}, got {}", describe(ty), got(v))))?;
             Val::Enum(s.to_owned())
         }
@@ -302,7 +329,11 @@ fn elements(inner: &WitType, items: &[Value], path: &str) -> Result<Vec<Val>, Ar
     items.iter().enumerate().map(|(i, item)| from_json(inner, item, &format!("{path}[{i}]"))).collect()
 }
 
-fn single_entry<'v>(obj: &'v Map<String, Value>, path: &str, allowed: &[&str]) -> Result<(&'v str, &'v Value), ArgError> {
+fn single_entry<'v>(
+    obj: &'v Map<String, Value>,
+    path: &str,
+    allowed: &[&str],
+) -> Result<(&'v str, &'v Value), ArgError> {
     let expected = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
     let mut entries = obj.iter();
     match (entries.next(), entries.next()) {
@@ -354,10 +385,16 @@ pub fn to_json(ty: &WitType, v: &Val) -> Value {
             Value::Array(types.iter().zip(items).map(|(t, i)| to_json(t, i)).collect())
         }
         (WitType::Map(k, t), Val::Map(pairs)) if **k == WitType::String => Value::Object(
-            pairs.iter().map(|(key, val)| {
-                let key = match key { Val::String(s) => s.clone(), other => format!("{other:?}") };
-                (key, to_json(t, val))
-            }).collect(),
+            pairs
+                .iter()
+                .map(|(key, val)| {
+                    let key = match key {
+                        Val::String(s) => s.clone(),
+                        other => format!("{other:?}"),
+                    };
+                    (key, to_json(t, val))
+                })
+                .collect(),
         ),
         (WitType::Map(k, t), Val::Map(pairs)) => {
             Value::Array(pairs.iter().map(|(key, val)| json!([to_json(k, key), to_json(t, val)])).collect())

@@ -35,9 +35,7 @@ impl ServerHandler for McpService {
     fn get_info(&self) -> ServerConfig {
         let capabilities = ServerCapabilities::builder().enable_tools().enable_tool_list_changed().build();
         ServerConfig::new(capabilities)
-            .with_server_info(
-                Implementation::new("switchboard", env!("CARGO_PKG_VERSION")).with_title("Switchboard"),
-            )
+            .with_server_info(Implementation::new("switchboard", env!("CARGO_PKG_VERSION")).with_title("Switchboard"))
             .with_instructions(
                 "Every tool runs in a sandboxed WebAssembly component. Tool errors say what to change; \
                  arguments follow each tool's input schema exactly.",
@@ -65,12 +63,12 @@ impl ServerHandler for McpService {
             let result = catalog::call(&catalog, &self.host.runtime, &request.name, request.arguments.as_ref())
                 .await
                 .ok_or_else(|| {
-                    tracing::info!("unknown tool");
-                    McpError::invalid_params(
-                        format!("unknown tool `{}`; tools/list gives the available tools", request.name),
-                        None,
-                    )
-                })?;
+                tracing::info!("unknown tool");
+                McpError::invalid_params(
+                    format!("unknown tool `{}`; tools/list gives the available tools", request.name),
+                    None,
+                )
+            })?;
             tracing::info!(
                 elapsed_us = started.elapsed().as_micros() as u64,
                 is_error = result.is_error.unwrap_or(false),
