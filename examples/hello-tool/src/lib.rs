@@ -28,11 +28,7 @@ struct HelloTool;
 impl Guest for HelloTool {
     fn greet(name: String, shout: Option<bool>) -> String {
         let greeting = format!("Hello, {name}!");
-        if shout.unwrap_or(false) {
-            greeting.to_uppercase()
-        } else {
-            greeting
-        }
+        if shout.unwrap_or(false) { greeting.to_uppercase() } else { greeting }
     }
 
     fn area(shape: Shape) -> f64 {
@@ -45,12 +41,7 @@ impl Guest for HelloTool {
     }
 
     fn turn(facing: Direction, quarter_turns: i32) -> Direction {
-        const CLOCKWISE: [Direction; 4] = [
-            Direction::North,
-            Direction::East,
-            Direction::South,
-            Direction::West,
-        ];
+        const CLOCKWISE: [Direction; 4] = [Direction::North, Direction::East, Direction::South, Direction::West];
         let start = match facing {
             Direction::North => 0,
             Direction::East => 1,
@@ -75,9 +66,7 @@ impl Guest for HelloTool {
 
     fn nearest(points: Vec<Point>) -> Option<Point> {
         // `min_by` keeps the earliest point on a tie.
-        points
-            .into_iter()
-            .min_by(|a, b| a.x.hypot(a.y).total_cmp(&b.x.hypot(b.y)))
+        points.into_iter().min_by(|a, b| a.x.hypot(a.y).total_cmp(&b.x.hypot(b.y)))
     }
 
     fn decorate(text: String, style: Style) -> String {
@@ -108,11 +97,7 @@ impl Guest for HelloTool {
                 longest_chars = chars;
             }
         }
-        let mean_word_length = if words == 0 {
-            0.0
-        } else {
-            (word_chars as f64 / f64::from(words)) as f32
-        };
+        let mean_word_length = if words == 0 { 0.0 } else { (word_chars as f64 / f64::from(words)) as f32 };
         TextStats {
             chars: text.chars().count() as u64,
             words,
@@ -132,12 +117,9 @@ impl Guest for HelloTool {
             return Err(HandleProblem::Empty);
         }
         if length > MAX_HANDLE_CHARS {
-            return Err(HandleProblem::TooLong(
-                u32::try_from(length).unwrap_or(u32::MAX),
-            ));
+            return Err(HandleProblem::TooLong(u32::try_from(length).unwrap_or(u32::MAX)));
         }
-        let allowed =
-            |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_';
+        let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_';
         match handle.chars().find(|&c| !allowed(c)) {
             Some(bad) => Err(HandleProblem::BadChar(bad)),
             None => Ok(()),
@@ -151,11 +133,7 @@ fn polygon_area(corners: &[Point]) -> f64 {
         return 0.0;
     }
     let next = corners.iter().cycle().skip(1);
-    let twice_signed: f64 = corners
-        .iter()
-        .zip(next)
-        .map(|(a, b)| a.x * b.y - b.x * a.y)
-        .sum();
+    let twice_signed: f64 = corners.iter().zip(next).map(|(a, b)| a.x * b.y - b.x * a.y).sum();
     twice_signed.abs() / 2.0
 }
 

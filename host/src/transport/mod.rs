@@ -1,5 +1,6 @@
 //! The transport layer: how agents reach the catalog. Only stdio today.
 
+mod framing;
 mod mcp;
 pub mod stdio;
 

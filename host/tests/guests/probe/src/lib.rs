@@ -66,9 +66,7 @@ impl Guest for Probe {
         }
         // Make the writes observable so they cannot be optimised away.
         let buffer = black_box(buffer);
-        buffer
-            .chunks(PAGE)
-            .fold(0_u32, |sum, page| sum.wrapping_add(u32::from(page[0])))
+        buffer.chunks(PAGE).fold(0_u32, |sum, page| sum.wrapping_add(u32::from(page[0])))
     }
 
     fn recurse(depth: u64) -> u64 {
@@ -77,13 +75,8 @@ impl Guest for Probe {
 
     fn fetch(url: String) -> Result<u16, String> {
         wstd::runtime::block_on(async move {
-            let request = Request::get(url)
-                .body(Body::empty())
-                .map_err(|e| e.to_string())?;
-            let response = Client::new()
-                .send(request)
-                .await
-                .map_err(|e| format!("{e:#}"))?;
+            let request = Request::get(url).body(Body::empty()).map_err(|e| e.to_string())?;
+            let response = Client::new().send(request).await.map_err(|e| format!("{e:#}"))?;
             Ok(response.status().as_u16())
         })
     }
@@ -108,11 +101,7 @@ impl Guest for Probe {
 
     fn big(bytes: u32) -> String {
         let len = usize::try_from(bytes).expect("u32 fits in usize");
-        std::iter::repeat(b'a'..=b'z')
-            .flatten()
-            .take(len)
-            .map(char::from)
-            .collect()
+        std::iter::repeat(b'a'..=b'z').flatten().take(len).map(char::from).collect()
     }
 
     fn config_get(key: String) -> Option<String> {
