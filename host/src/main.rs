@@ -29,6 +29,11 @@ struct Cli {
     /// Log format on stderr.
     #[arg(long, global = true, value_enum, default_value = "text")]
     log_format: LogFormat,
+    /// Async worker threads. `serve` defaults to 1: one agent's requests are answered with
+    /// the least latency on one thread (no cross-thread hand-offs), and a busy component
+    /// still yields every 5 ms so it cannot starve the others. Raise it for CPU-heavy tools.
+    #[arg(long, global = true, env = "SWITCHBOARD_WORKERS")]
+    workers: Option<usize>,
     /// Log filter (overrides RUST_LOG), e.g. `debug` or `switchboard=debug`.
     #[arg(long, global = true)]
     log: Option<String>,
@@ -68,7 +73,12 @@ enum ComponentsCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     logging::init(cli.log_format, cli.log.as_deref());
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    let workers = cli.workers.or(matches!(cli.command, Command::Serve).then_some(1));
+    if let Some(n) = workers {
+        builder.worker_threads(n.max(1));
+    }
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: starting the async runtime: {e}");

@@ -183,7 +183,7 @@ pub async fn call(
     let outcome = runtime.call(&entry.component, entry.index, args).await;
     match &outcome {
         Ok(out) => tracing::debug!(instantiate_us = out.instantiate_time.as_micros() as u64, "call returned"),
-        Err(e) => tracing::info!(error = %e, "call failed"),
+        Err(e) => tracing::info!(kind = e.kind(), "call failed"),
     }
     Some(render(entry, outcome))
 }

@@ -85,6 +85,22 @@ pub enum CallError {
     Instantiate(String),
 }
 
+impl CallError {
+    /// A short, fixed label for logs and metrics. The message itself may quote arguments
+    /// or guest output, which stay out of the logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::InvalidArguments(_) => "invalid_arguments",
+            Self::Busy { .. } => "busy",
+            Self::DeadlineExceeded { .. } => "deadline",
+            Self::MemoryExhausted { .. } => "memory",
+            Self::StackOverflow => "stack_overflow",
+            Self::Trap { .. } => "trap",
+            Self::Instantiate(_) => "instantiate",
+        }
+    }
+}
+
 fn guest_said(output: &str) -> String {
     // A Rust panic prints its message on stderr; the last lines say what went wrong.
     let tail: Vec<&str> = output.lines().rev().filter(|l| !l.trim().is_empty()).take(3).collect();

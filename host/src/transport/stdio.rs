@@ -1,38 +1,38 @@
 //! MCP over stdio: newline-delimited JSON-RPC on stdin and stdout. Nothing else may write to
 //! stdout; logs go to stderr and guest output is captured.
 //!
-//! Lines pass through [`framing::check`] on their way in, so malformed JSON-RPC is answered
-//! with a JSON-RPC error; one writer task owns stdout and interleaves rmcp's frames with
-//! those errors a whole line at a time.
+//! [`LineTransport`] is rmcp's transport here: each incoming line passes
+//! [`framing::check`], so malformed JSON-RPC is answered with a JSON-RPC error rather than
+//! dropped, and every frame (rmcp's and those errors) is written whole under one lock.
 
 use super::McpService;
 use super::framing::{self, Verdict};
 use anyhow::{Context as _, Result};
-use rmcp::ServiceExt as _;
-use tokio::io::{AsyncBufReadExt as _, AsyncRead, AsyncWrite, AsyncWriteExt as _, BufReader};
-use tokio::sync::mpsc;
-
-/// Bytes buffered between the framing tasks and rmcp.
-const PIPE: usize = 1 << 20;
+use rmcp::RoleServer;
+use rmcp::service::{RxJsonRpcMessage, ServiceExt as _, TxJsonRpcMessage};
+use rmcp::transport::Transport;
+use serde_json::Value;
+use std::io;
+use std::sync::Arc;
+use tokio::io::{AsyncBufReadExt as _, AsyncRead, AsyncWrite, AsyncWriteExt as _, BufReader, Lines};
+use tokio::sync::Mutex;
 
 /// Serves one agent on stdin/stdout until it disconnects or the process is told to stop.
 pub async fn serve(service: McpService) -> Result<()> {
-    serve_on(service, tokio::io::stdin(), tokio::io::stdout()).await
+    // Pipes (how MCP clients start servers) are driven by the IO reactor rather than
+    // tokio's blocking stdin/stdout threads: one cross-thread hand-off less per message.
+    let (input, output) = rmcp::transport::stdio_pipes();
+    serve_on(service, input, output).await
 }
 
-/// Serves one agent on any byte streams (stdio in production, pipes in tests).
+/// Serves one agent on any pair of byte streams.
 pub async fn serve_on(
     service: McpService,
     input: impl AsyncRead + Unpin + Send + 'static,
     output: impl AsyncWrite + Unpin + Send + 'static,
 ) -> Result<()> {
-    let (to_service, service_in) = tokio::io::duplex(PIPE);
-    let (service_out, from_service) = tokio::io::duplex(PIPE);
-    let (errors_tx, errors_rx) = mpsc::unbounded_channel();
-    tokio::spawn(read_frames(input, to_service, errors_tx));
-    let writer = tokio::spawn(write_frames(from_service, errors_rx, output));
-
-    let running = service.serve((service_in, service_out)).await.context("MCP handshake on stdio")?;
+    let transport = LineTransport::new(input, output);
+    let running = service.serve(transport).await.context("MCP handshake on stdio")?;
     tokio::select! {
         quit = running.waiting() => {
             let reason = quit.context("MCP session on stdio")?;
@@ -40,70 +40,69 @@ pub async fn serve_on(
         }
         _ = shutdown_signal() => tracing::info!("shutdown signal received"),
     }
-    // Let the last frames reach the client.
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), writer).await;
     Ok(())
 }
 
-/// stdin -> checks -> rmcp; malformed lines are answered through `errors`.
-async fn read_frames(
-    input: impl AsyncRead + Unpin,
-    mut to_service: impl AsyncWrite + Unpin,
-    errors: mpsc::UnboundedSender<String>,
-) {
-    let mut lines = BufReader::new(input).lines();
-    loop {
-        let line = match lines.next_line().await {
-            Ok(Some(line)) => line,
-            Ok(None) => break,
-            Err(e) => {
-                // Not UTF-8, for instance: the line is lost but the session goes on.
-                let reply = framing::error_response(serde_json::Value::Null, framing::PARSE_ERROR, e.to_string());
-                let _ = errors.send(reply.to_string());
-                continue;
-            }
-        };
-        match framing::check(&line) {
-            Verdict::Forward => {
-                let framed = [line.as_bytes(), b"\n"].concat();
-                if to_service.write_all(&framed).await.is_err() {
-                    break;
-                }
-            }
-            Verdict::Reply(reply) => {
-                tracing::info!(error = %reply["error"]["message"], "malformed JSON-RPC message");
-                let _ = errors.send(reply.to_string());
-            }
-            Verdict::Ignore => {}
-        }
-    }
-    // EOF on stdin ends the session.
-    let _ = to_service.shutdown().await;
+/// Newline-delimited JSON-RPC over a byte stream pair.
+pub struct LineTransport<R, W> {
+    lines: Lines<BufReader<R>>,
+    out: Arc<Mutex<W>>,
 }
 
-/// The one writer of stdout: whole lines from rmcp or from the checks, flushed promptly.
-async fn write_frames(
-    from_service: impl AsyncRead + Unpin,
-    mut errors: mpsc::UnboundedReceiver<String>,
-    mut output: impl AsyncWrite + Unpin,
-) {
-    let mut frames = BufReader::new(from_service).lines();
-    let mut errors_open = true;
-    loop {
-        let line = tokio::select! {
-            frame = frames.next_line() => match frame {
-                Ok(Some(line)) => line,
-                _ => break,
-            },
-            error = errors.recv(), if errors_open => match error {
-                Some(line) => line,
-                None => { errors_open = false; continue; }
-            },
-        };
-        let framed = [line.as_bytes(), b"\n"].concat();
-        if output.write_all(&framed).await.is_err() || output.flush().await.is_err() {
-            break;
+impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> LineTransport<R, W> {
+    pub fn new(input: R, output: W) -> Self {
+        Self { lines: BufReader::new(input).lines(), out: Arc::new(Mutex::new(output)) }
+    }
+}
+
+async fn write_line<W: AsyncWrite + Unpin>(out: &Mutex<W>, mut line: Vec<u8>) -> io::Result<()> {
+    line.push(b'\n');
+    let mut out = out.lock().await;
+    out.write_all(&line).await?;
+    out.flush().await
+}
+
+impl<R, W> Transport<RoleServer> for LineTransport<R, W>
+where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    type Error = io::Error;
+
+    fn send(&mut self, item: TxJsonRpcMessage<RoleServer>) -> impl Future<Output = io::Result<()>> + Send + 'static {
+        let out = self.out.clone();
+        let line = serde_json::to_vec(&item);
+        async move { write_line(&out, line.map_err(io::Error::other)?).await }
+    }
+
+    async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
+        loop {
+            let reply = match self.lines.next_line().await {
+                Ok(None) => return None,
+                // Not UTF-8, for instance: that line is lost, the session goes on.
+                Err(e) => framing::error_response(Value::Null, framing::PARSE_ERROR, e.to_string()),
+                Ok(Some(line)) => match framing::check(&line) {
+                    Verdict::Ignore => continue,
+                    Verdict::Reply(reply) => reply,
+                    Verdict::Forward => match serde_json::from_str(&line) {
+                        Ok(message) => return Some(message),
+                        Err(e) => {
+                            let id = serde_json::from_str::<Value>(&line).ok().and_then(|v| v.get("id").cloned());
+                            framing::error_response(id.unwrap_or(Value::Null), framing::INVALID_REQUEST, e.to_string())
+                        }
+                    },
+                },
+            };
+            tracing::info!(error = %reply["error"]["message"], "malformed JSON-RPC message");
+            if let Err(e) = write_line(&self.out, reply.to_string().into_bytes()).await {
+                tracing::warn!(error = %e, "could not answer a malformed message");
+                return None;
+            }
         }
+    }
+
+    async fn close(&mut self) -> io::Result<()> {
+        self.out.lock().await.shutdown().await
     }
 }
 

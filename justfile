@@ -1,0 +1,39 @@
+# Short names for the common commands. Plain cargo works without `just`.
+
+# Guest workspaces (built for wasm32-wasip2).
+guests := "examples/hello-tool host/tests/guests components"
+
+default:
+    @just --list
+
+# Run the host over stdio with its built-in components.
+run *ARGS:
+    cargo run --release -- serve {{ARGS}}
+
+# Run every test (the host's build compiles the guest components first).
+test:
+    cargo test --release
+
+# Build the guest components (the host build does this too).
+build-components:
+    for ws in {{guests}}; do (cd $ws && [ -n "$(cargo metadata --no-deps --format-version 1 | grep -o '"packages":\[{')" ] && cargo build --release --target wasm32-wasip2) || true; done
+
+# Format everything.
+fmt:
+    cargo fmt --all
+    for ws in {{guests}}; do (cd $ws && cargo fmt --all); done
+
+# Lint the host and the guests; warnings are errors.
+lint:
+    cargo fmt --all --check
+    cargo clippy --all-targets -- -D warnings
+    for ws in {{guests}}; do (cd $ws && cargo fmt --all --check && cargo clippy --target wasm32-wasip2 -- -D warnings); done
+
+# Benchmarks (release): host overhead of a trivial tools/call.
+bench:
+    cargo bench --bench overhead
+
+# Check that the example still builds with cargo-component (installed when missing).
+check-cargo-component:
+    command -v cargo-component >/dev/null || cargo install cargo-component --locked
+    cd examples/hello-tool && cargo component build --release
