@@ -127,7 +127,7 @@ pub fn render(entry: &Entry, outcome: Result<CallOutput, CallError>) -> CallTool
     let name = &entry.tool.name;
     let out = match outcome {
         Ok(out) => out,
-        Err(e) => return CallToolResult::error(vec![Content::text(format!("`{name}` {e}"))]),
+        Err(e) => return CallToolResult::error(vec![Content::text(format!("`{name}` failed: {e}"))]),
     };
     let func = entry.func();
     let denied = (!out.denied_hosts.is_empty()).then(|| {
