@@ -4,7 +4,7 @@
 //! the `path`s named in the config.
 
 use crate::builtin::BUILTINS;
-use crate::catalog::{Catalog, CatalogError};
+use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::policy::{PolicyError, PolicySpec};
 use crate::runtime::{EngineSettings, LoadError, LoadedComponent, Runtime};
@@ -21,8 +21,6 @@ pub struct Host {
 
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
-    #[error(transparent)]
-    Catalog(#[from] CatalogError),
     #[error("starting the runtime: {0:#}")]
     Runtime(anyhow::Error),
     #[error("components directory {}: {source}", .dir.display())]
@@ -81,7 +79,12 @@ impl Host {
                 }
             }
         }
-        let catalog = Catalog::build(&components)?;
+        let (catalog, refused) = Catalog::build(&components);
+        for (component, reason) in refused {
+            tracing::error!(message = %reason, "component rejected");
+            rejected.push(reason.to_string());
+            components.retain(|c| !Arc::ptr_eq(c, &component));
+        }
         Ok(Self { runtime, catalog: RwLock::new(Arc::new(catalog)), components, rejected })
     }
 

@@ -102,3 +102,17 @@ async fn an_invalid_policy_names_the_file_and_the_problem() {
     assert_eq!(code, 1);
     assert!(stdout.contains("probe.toml") && stdout.contains("timeout_ms"), "{stdout}");
 }
+
+#[tokio::test]
+async fn a_second_component_with_a_taken_name_is_rejected_not_merged() {
+    let fx = Fixture::new();
+    // The same probe under another file name, claiming the name `probe` in its policy.
+    std::fs::copy(common::PROBE_WASM, fx.components_dir().join("zz_copy.wasm")).unwrap();
+    let policy = format!("name = \"probe\"\n{}", common::PROBE_POLICY);
+    std::fs::write(fx.components_dir().join("zz_copy.toml"), policy).unwrap();
+    let (code, stdout, _) = fx.run(&["components", "list"]).await;
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("zz_copy.wasm: the component name `probe` is taken by"), "{stdout}");
+    // The first `probe` still serves all its tools.
+    assert!(stdout.contains("tool probe_echo"), "{stdout}");
+}

@@ -39,39 +39,54 @@ pub struct Catalog {
 pub enum CatalogError {
     #[error("tool name `{name}` is taken twice: by {first} and by {second}; rename one component")]
     Collision { name: String, first: String, second: String },
-    #[error("two components are named `{0}`; give one a `name` in its policy")]
-    DuplicateComponent(String),
+    #[error("{second}: the component name `{name}` is taken by {first}; give one a `name` in its policy")]
+    DuplicateComponent { name: String, first: String, second: String },
 }
 
 impl Catalog {
-    /// Builds the catalog of a set of components.
-    pub fn build(components: &[Arc<LoadedComponent>]) -> Result<Self, CatalogError> {
+    /// Builds the catalog of a set of components. A component whose name, or one of whose
+    /// tool names, is already taken is left out whole and returned with the reason.
+    pub fn build(components: &[Arc<LoadedComponent>]) -> (Self, Vec<(Arc<LoadedComponent>, CatalogError)>) {
         let mut catalog = Self::default();
-        let mut seen = HashMap::new();
+        let mut names: HashMap<String, String> = HashMap::new();
+        let mut rejected = Vec::new();
         for component in components {
-            if let Some(previous) = seen.insert(component.name.clone(), component.source.clone()) {
-                let _ = previous;
-                return Err(CatalogError::DuplicateComponent(component.name.clone()));
+            if let Some(first) = names.get(&component.name) {
+                let e = CatalogError::DuplicateComponent {
+                    name: component.name.clone(),
+                    first: first.clone(),
+                    second: component.source.clone(),
+                };
+                rejected.push((component.clone(), e));
+                continue;
             }
-            catalog.add(component)?;
+            match catalog.entries(component) {
+                Ok(entries) => {
+                    names.insert(component.name.clone(), component.source.clone());
+                    catalog.tools.extend(entries);
+                }
+                Err(e) => rejected.push((component.clone(), e)),
+            }
         }
-        Ok(catalog)
+        (catalog, rejected)
     }
 
-    fn add(&mut self, component: &Arc<LoadedComponent>) -> Result<(), CatalogError> {
+    /// The tools of one component, checked against each other and against the catalog.
+    fn entries(&self, component: &Arc<LoadedComponent>) -> Result<BTreeMap<String, Entry>, CatalogError> {
         let functions = &component.surface.functions;
+        let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
         for (index, func) in functions.iter().enumerate() {
             let shared = functions.iter().filter(|f| f.name == func.name).count() > 1;
             let name = tool_name(&component.name, func, shared);
             let origin = format!("`{}` of {}", func.name, component.source);
-            if let Some(existing) = self.tools.get(&name) {
+            if let Some(existing) = self.tools.get(&name).or_else(|| entries.get(&name)) {
                 let first = format!("`{}` of {}", existing.func().name, existing.component.source);
                 return Err(CatalogError::Collision { name, first, second: origin });
             }
             let tool = describe(&name, &component.name, func);
-            self.tools.insert(name, Entry { tool, component: component.clone(), index });
+            entries.insert(name, Entry { tool, component: component.clone(), index });
         }
-        Ok(())
+        Ok(entries)
     }
 
     pub fn tools(&self) -> impl Iterator<Item = &Entry> {

@@ -1,7 +1,7 @@
 //! JSON Schema (2020-12) of a tool's input and output, derived from its WIT types.
 //! It describes exactly the JSON mapping of `runtime::values`.
 
-use crate::runtime::values::{int_bounds, json_key};
+use crate::runtime::values::json_key;
 use crate::runtime::{ExportedFunc, WitType};
 use serde_json::{Map, Value, json};
 
@@ -84,15 +84,8 @@ fn case_list(names: impl Iterator<Item = (String, Option<String>)>) -> Option<St
 fn schema(ty: &WitType, dir: Dir) -> Value {
     match ty {
         WitType::Bool => json!({ "type": "boolean" }),
-        WitType::S8
-        | WitType::U8
-        | WitType::S16
-        | WitType::U16
-        | WitType::S32
-        | WitType::U32
-        | WitType::S64
-        | WitType::U64 => {
-            let (lo, hi) = int_bounds(ty);
+        WitType::Int(int) => {
+            let (lo, hi) = int.bounds();
             json!({ "type": "integer", "minimum": lo as i64, "maximum": u64::try_from(hi).unwrap_or(u64::MAX) })
         }
         WitType::F32 | WitType::F64 => match dir {

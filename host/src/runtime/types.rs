@@ -14,14 +14,7 @@ use wit_parser::{Resolve, Type, TypeDefKind, WorldItem, WorldKey};
 #[derive(Debug, Clone, PartialEq)]
 pub enum WitType {
     Bool,
-    S8,
-    U8,
-    S16,
-    U16,
-    S32,
-    U32,
-    S64,
-    U64,
+    Int(Int),
     F32,
     F64,
     Char,
@@ -36,6 +29,35 @@ pub enum WitType {
     Variant(TypeInfo, Vec<Case>),
     Enum(TypeInfo, Vec<Named>),
     Flags(TypeInfo, Vec<Named>),
+}
+
+/// An integer width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Int {
+    S8,
+    U8,
+    S16,
+    U16,
+    S32,
+    U32,
+    S64,
+    U64,
+}
+
+impl Int {
+    /// Inclusive bounds, as i128 so that every width fits.
+    pub fn bounds(self) -> (i128, i128) {
+        match self {
+            Self::S8 => (i8::MIN.into(), i8::MAX.into()),
+            Self::U8 => (0, u8::MAX.into()),
+            Self::S16 => (i16::MIN.into(), i16::MAX.into()),
+            Self::U16 => (0, u16::MAX.into()),
+            Self::S32 => (i32::MIN.into(), i32::MAX.into()),
+            Self::U32 => (0, u32::MAX.into()),
+            Self::S64 => (i64::MIN.into(), i64::MAX.into()),
+            Self::U64 => (0, u64::MAX.into()),
+        }
+    }
 }
 
 /// The name and doc comment of a named WIT type.
@@ -185,14 +207,14 @@ fn non_empty(docs: &wit_parser::Docs) -> Option<String> {
 fn convert(resolve: &Resolve, ty: &Type, iface: Option<&str>, docs: &DocIndex) -> Result<WitType> {
     Ok(match ty {
         Type::Bool => WitType::Bool,
-        Type::U8 => WitType::U8,
-        Type::U16 => WitType::U16,
-        Type::U32 => WitType::U32,
-        Type::U64 => WitType::U64,
-        Type::S8 => WitType::S8,
-        Type::S16 => WitType::S16,
-        Type::S32 => WitType::S32,
-        Type::S64 => WitType::S64,
+        Type::U8 => WitType::Int(Int::U8),
+        Type::U16 => WitType::Int(Int::U16),
+        Type::U32 => WitType::Int(Int::U32),
+        Type::U64 => WitType::Int(Int::U64),
+        Type::S8 => WitType::Int(Int::S8),
+        Type::S16 => WitType::Int(Int::S16),
+        Type::S32 => WitType::Int(Int::S32),
+        Type::S64 => WitType::Int(Int::S64),
         Type::F32 => WitType::F32,
         Type::F64 => WitType::F64,
         Type::Char => WitType::Char,

@@ -10,7 +10,7 @@
 //! Conversion from JSON is also the argument validation: the first mismatch is reported
 //! with the path to the offending value, before any instance is created.
 
-use super::types::{Param, WitType};
+use super::types::{Int, Param, WitType};
 use serde_json::{Map, Number, Value, json};
 use std::fmt;
 use wasmtime::component::Val;
@@ -85,15 +85,8 @@ fn got(v: &Value) -> String {
 pub fn describe(ty: &WitType) -> String {
     match ty {
         WitType::Bool => "a boolean".into(),
-        WitType::S8
-        | WitType::U8
-        | WitType::S16
-        | WitType::U16
-        | WitType::S32
-        | WitType::U32
-        | WitType::S64
-        | WitType::U64 => {
-            let (lo, hi) = int_bounds(ty);
+        WitType::Int(int) => {
+            let (lo, hi) = int.bounds();
             format!("an integer from {lo} to {hi}")
         }
         WitType::F32 | WitType::F64 => "a number".into(),
@@ -116,23 +109,8 @@ pub fn describe(ty: &WitType) -> String {
     }
 }
 
-/// Inclusive bounds of an integer type, as i128 so that every width fits.
-pub fn int_bounds(ty: &WitType) -> (i128, i128) {
-    match ty {
-        WitType::S8 => (i8::MIN.into(), i8::MAX.into()),
-        WitType::U8 => (0, u8::MAX.into()),
-        WitType::S16 => (i16::MIN.into(), i16::MAX.into()),
-        WitType::U16 => (0, u16::MAX.into()),
-        WitType::S32 => (i32::MIN.into(), i32::MAX.into()),
-        WitType::U32 => (0, u32::MAX.into()),
-        WitType::S64 => (i64::MIN.into(), i64::MAX.into()),
-        WitType::U64 => (0, u64::MAX.into()),
-        _ => (0, 0),
-    }
-}
-
-fn integer(ty: &WitType, v: &Value, path: &str) -> Result<i128, ArgError> {
-    let (lo, hi) = int_bounds(ty);
+fn integer(int: Int, v: &Value, path: &str) -> Result<i128, ArgError> {
+    let (lo, hi) = int.bounds();
     let n = match v {
         Value::Number(n) => n
             .as_i64()
@@ -175,14 +153,20 @@ pub fn from_json(ty: &WitType, v: &Value, path: &str) -> Result<Val, ArgError> {
         WitType::Bool => {
             Val::Bool(v.as_bool().ok_or_else(|| err(path, format!("expected a boolean, got {}", got(v))))?)
         }
-        WitType::S8 => Val::S8(integer(ty, v, path)? as i8),
-        WitType::U8 => Val::U8(integer(ty, v, path)? as u8),
-        WitType::S16 => Val::S16(integer(ty, v, path)? as i16),
-        WitType::U16 => Val::U16(integer(ty, v, path)? as u16),
-        WitType::S32 => Val::S32(integer(ty, v, path)? as i32),
-        WitType::U32 => Val::U32(integer(ty, v, path)? as u32),
-        WitType::S64 => Val::S64(integer(ty, v, path)? as i64),
-        WitType::U64 => Val::U64(integer(ty, v, path)? as u64),
+        WitType::Int(int) => {
+            let n = integer(*int, v, path)?;
+            // In range: `integer` checked the bounds of this width.
+            match int {
+                Int::S8 => Val::S8(n as i8),
+                Int::U8 => Val::U8(n as u8),
+                Int::S16 => Val::S16(n as i16),
+                Int::U16 => Val::U16(n as u16),
+                Int::S32 => Val::S32(n as i32),
+                Int::U32 => Val::U32(n as u32),
+                Int::S64 => Val::S64(n as i64),
+                Int::U64 => Val::U64(n as u64),
+            }
+        }
         WitType::F32 => Val::Float32(float(v, path)? as f32),
         WitType::F64 => Val::Float64(float(v, path)?),
         WitType::Char => {
