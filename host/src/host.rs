@@ -2,21 +2,38 @@
 //! It gathers components from three places: the built-ins embedded in the binary, the
 //! components directory (`<stem>.wasm` with an optional `<stem>.toml` policy beside it) and
 //! the `path`s named in the config.
+//!
+//! [`Host::reload`] gathers them again: unchanged components (same bytes, same policy) are
+//! kept, changed ones are compiled off the serving path and swapped in atomically, removed
+//! ones are unloaded, and one that fails to load keeps its previous version serving. Calls
+//! in flight hold the component they started with and finish on it.
 
 use crate::builtin::BUILTINS;
 use crate::catalog::Catalog;
 use crate::config::Config;
-use crate::policy::{PolicyError, PolicySpec};
-use crate::runtime::{EngineSettings, LoadError, LoadedComponent, Runtime};
+use crate::policy::{Limits, Policy, PolicyError, PolicySpec};
+use crate::runtime::{self, EngineSettings, LoadedComponent, Runtime};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
+use tokio::sync::watch;
 
 pub struct Host {
     pub runtime: Runtime,
-    catalog: RwLock<Arc<Catalog>>,
+    config: Config,
+    limits: Limits,
+    state: RwLock<State>,
+    /// Serialises reloads (the watcher and an operator may both ask for one).
+    reloading: Mutex<()>,
+    /// Bumped whenever the tool list changes; transports tell their clients.
+    generation: watch::Sender<u64>,
+}
+
+#[derive(Default)]
+struct State {
     components: Vec<Arc<LoadedComponent>>,
+    catalog: Arc<Catalog>,
     /// Components that were found but rejected, with the reason.
-    pub rejected: Vec<String>,
+    rejected: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +42,20 @@ pub enum HostError {
     Runtime(anyhow::Error),
     #[error("components directory {}: {source}", .dir.display())]
     Dir { dir: PathBuf, source: std::io::Error },
+}
+
+/// What a reload changed.
+#[derive(Debug, Default, PartialEq)]
+pub struct ReloadReport {
+    pub loaded: Vec<String>,
+    pub unloaded: Vec<String>,
+    pub rejected: Vec<String>,
+}
+
+impl ReloadReport {
+    pub fn changed(&self) -> bool {
+        !self.loaded.is_empty() || !self.unloaded.is_empty()
+    }
 }
 
 /// A component found on disk or built in, not yet compiled.
@@ -45,57 +76,132 @@ impl Host {
             pooling: config.limits.pooling,
         };
         let runtime = Runtime::new(&settings, config.cache_dir()).map_err(|e| HostError::Runtime(e.into()))?;
-        let limits = config.limits.limits();
-        let mut components = Vec::new();
-        let mut rejected = Vec::new();
-        for c in candidates(config)? {
-            let loaded = c.bytes.map_err(|e| format!("{}: {e}", c.source)).and_then(|bytes| {
-                let (spec, file) = c.policy.map_err(|e| e.to_string())?;
-                let name = spec.name.clone().unwrap_or(c.name);
-                let policy = spec.resolve(&file, &limits, |k| std::env::var(k).ok()).map_err(|e| e.to_string())?;
-                runtime.load(&name, &bytes, policy, &c.source).map_err(|e: LoadError| e.to_string())
-            });
-            match loaded {
-                Ok(component) => {
-                    for problem in &component.doc_problems {
-                        tracing::warn!(component = %component.name, %problem, "ignoring embedded WIT docs");
-                    }
-                    for skipped in &component.surface.skipped {
-                        tracing::info!(component = %component.name, function = %skipped.name,
-                            reason = %skipped.reason, "function not served as a tool");
-                    }
-                    tracing::info!(
-                        component = %component.name,
-                        source = %component.source,
-                        digest = %&component.digest[..12],
-                        functions = component.surface.functions.len(),
-                        "component loaded"
-                    );
-                    components.push(Arc::new(component));
-                }
-                Err(message) => {
-                    tracing::error!(%message, "component rejected");
-                    rejected.push(message);
-                }
-            }
-        }
-        let (catalog, refused) = Catalog::build(&components);
-        for (component, reason) in refused {
-            tracing::error!(message = %reason, "component rejected");
-            rejected.push(reason.to_string());
-            components.retain(|c| !Arc::ptr_eq(c, &component));
-        }
-        Ok(Self { runtime, catalog: RwLock::new(Arc::new(catalog)), components, rejected })
+        let host = Self {
+            runtime,
+            config: config.clone(),
+            limits: config.limits.limits(),
+            state: RwLock::new(State::default()),
+            reloading: Mutex::new(()),
+            generation: watch::Sender::new(0),
+        };
+        host.reload()?;
+        Ok(host)
     }
 
     /// The current catalog. Calls hold on to the one they started with.
     pub fn catalog(&self) -> Arc<Catalog> {
-        self.catalog.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.read().catalog.clone()
     }
 
-    pub fn components(&self) -> &[Arc<LoadedComponent>] {
-        &self.components
+    pub fn components(&self) -> Vec<Arc<LoadedComponent>> {
+        self.read().components.clone()
     }
+
+    /// Components found but not loaded, with the reason, as of the last (re)load.
+    pub fn rejected(&self) -> Vec<String> {
+        self.read().rejected.clone()
+    }
+
+    /// The components directory, when one is configured.
+    pub fn components_dir(&self) -> Option<&Path> {
+        self.config.components_dir.as_deref()
+    }
+
+    /// A receiver that sees a new value whenever the tool list changes.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.generation.subscribe()
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
+        self.state.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Gathers the components again and swaps in what changed. Blocking: it compiles.
+    pub fn reload(&self) -> Result<ReloadReport, HostError> {
+        let _one_at_a_time = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
+        let previous = self.components();
+        let mut report = ReloadReport::default();
+        let mut next = Vec::new();
+        for candidate in candidates(&self.config)? {
+            let old = previous.iter().find(|c| c.source == candidate.source);
+            match self.load(candidate, old) {
+                Ok(component) => next.push(component),
+                Err((message, kept)) => {
+                    tracing::error!(%message, "component rejected");
+                    report.rejected.push(message);
+                    // Rollback: the previous version keeps serving.
+                    next.extend(kept);
+                }
+            }
+        }
+        let (catalog, refused) = Catalog::build(&next);
+        for (component, reason) in refused {
+            tracing::error!(message = %reason, "component rejected");
+            report.rejected.push(reason.to_string());
+            next.retain(|c| !Arc::ptr_eq(c, &component));
+        }
+        for c in &next {
+            if !previous.iter().any(|p| Arc::ptr_eq(p, c)) {
+                report.loaded.push(c.name.clone());
+                log_loaded(c);
+            }
+        }
+        for p in &previous {
+            if !next.iter().any(|c| Arc::ptr_eq(p, c)) && !next.iter().any(|c| c.source == p.source) {
+                tracing::info!(component = %p.name, source = %p.source, "component unloaded");
+                report.unloaded.push(p.name.clone());
+            }
+        }
+        {
+            let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+            *state = State { components: next, catalog: Arc::new(catalog), rejected: report.rejected.clone() };
+        }
+        if report.changed() {
+            self.generation.send_modify(|g| *g += 1);
+        }
+        Ok(report)
+    }
+
+    /// Loads one candidate, or reuses `old` when neither its bytes nor its policy changed.
+    /// On failure returns the message and the version to keep serving, if any.
+    fn load(
+        &self,
+        c: Candidate,
+        old: Option<&Arc<LoadedComponent>>,
+    ) -> Result<Arc<LoadedComponent>, (String, Option<Arc<LoadedComponent>>)> {
+        let fail = |message: String| (message, old.cloned());
+        let bytes = c.bytes.map_err(|e| fail(format!("{}: {e}", c.source)))?;
+        let (spec, file) = c.policy.map_err(|e| fail(e.to_string()))?;
+        let name = spec.name.clone().unwrap_or(c.name);
+        let policy: Policy =
+            spec.resolve(&file, &self.limits, |k| std::env::var(k).ok()).map_err(|e| fail(e.to_string()))?;
+        if let Some(old) = old
+            && old.name == name
+            && old.policy == policy
+            && old.digest == runtime::digest(&bytes)
+        {
+            return Ok(old.clone());
+        }
+        let loaded = self.runtime.load(&name, &bytes, policy, &c.source).map_err(|e| fail(e.to_string()))?;
+        Ok(Arc::new(loaded))
+    }
+}
+
+fn log_loaded(component: &LoadedComponent) {
+    for problem in &component.doc_problems {
+        tracing::warn!(component = %component.name, %problem, "ignoring embedded WIT docs");
+    }
+    for skipped in &component.surface.skipped {
+        tracing::info!(component = %component.name, function = %skipped.name,
+            reason = %skipped.reason, "function not served as a tool");
+    }
+    tracing::info!(
+        component = %component.name,
+        source = %component.source,
+        digest = %&component.digest[..12],
+        functions = component.surface.functions.len(),
+        "component loaded"
+    );
 }
 
 fn candidates(config: &Config) -> Result<Vec<Candidate>, HostError> {

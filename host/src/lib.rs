@@ -14,3 +14,4 @@ pub mod logging;
 pub mod policy;
 pub mod runtime;
 pub mod transport;
+pub mod watch;

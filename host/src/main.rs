@@ -8,7 +8,7 @@ use std::sync::Arc;
 use switchboard::config::Config;
 use switchboard::host::Host;
 use switchboard::logging::{self, LogFormat};
-use switchboard::{catalog, transport};
+use switchboard::{catalog, transport, watch};
 
 /// Serve WebAssembly components as MCP tools.
 #[derive(Parser)]
@@ -26,6 +26,9 @@ struct Cli {
     /// Compile components every time instead of using the precompiled cache.
     #[arg(long, global = true)]
     no_cache: bool,
+    /// Do not watch the components directory for changes.
+    #[arg(long, global = true)]
+    no_watch: bool,
     /// Log format on stderr.
     #[arg(long, global = true, value_enum, default_value = "text")]
     log_format: LogFormat,
@@ -119,13 +122,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
 
     match cli.command {
         Command::Serve => {
+            let _watch = match host.components_dir() {
+                Some(dir) if !cli.no_watch => Some(watch::watch(host.clone(), dir)?),
+                _ => None,
+            };
             tracing::info!(tools = host.catalog().len(), "serving MCP on stdio");
             transport::stdio::serve(transport::McpService::new(host)).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Components { command: ComponentsCommand::List { json } } => {
             list(&host, json)?;
-            Ok(if host.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if host.rejected().is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Call { tool, args } => call(&host, &tool, &args).await,
     }
@@ -156,11 +163,11 @@ fn list(host: &Host, json: bool) -> Result<()> {
                 })
             })
             .collect();
-        let out = serde_json::json!({ "components": components, "rejected": host.rejected });
+        let out = serde_json::json!({ "components": components, "rejected": host.rejected() });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }
-    for c in host.components() {
+    for c in &host.components() {
         let p = &c.policy;
         println!("{}  ({}, sha256 {})", c.name, c.source, &c.digest[..12]);
         let hosts: Vec<String> = p.allowed_hosts.iter().map(|h| h.to_string()).collect();
@@ -186,7 +193,7 @@ fn list(host: &Host, json: bool) -> Result<()> {
             println!("  not a tool: {} ({})", s.name, s.reason);
         }
     }
-    for r in &host.rejected {
+    for r in &host.rejected() {
         println!("rejected: {r}");
     }
     Ok(())

@@ -12,6 +12,7 @@ mod state;
 pub mod types;
 pub mod values;
 
+pub use cache::digest;
 pub use engine::{EPOCH_TICK, EngineSettings};
 pub use types::{ExportedFunc, Param, Skipped, Surface, WitType};
 pub use values::ArgError;

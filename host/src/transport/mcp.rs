@@ -7,7 +7,7 @@ use rmcp::model::{
     CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult, PaginatedRequestParams,
     ServerCapabilities, ServerConfig,
 };
-use rmcp::service::RequestContext;
+use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -40,6 +40,20 @@ impl ServerHandler for McpService {
                 "Every tool runs in a sandboxed WebAssembly component. Tool errors say what to change; \
                  arguments follow each tool's input schema exactly.",
             )
+    }
+
+    /// From now on, tell this client whenever the tool list changes (hot-loading).
+    async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        let mut changes = self.host.subscribe();
+        changes.borrow_and_update();
+        let peer = context.peer;
+        tokio::spawn(async move {
+            while changes.changed().await.is_ok() {
+                if peer.notify_tool_list_changed().await.is_err() {
+                    break; // the client is gone
+                }
+            }
+        });
     }
 
     async fn list_tools(
