@@ -14,6 +14,12 @@
 //! default_concurrency = 64            # calls in flight per component
 //! pooling = true
 //!
+//! [http]                              # Streamable HTTP (`serve --http` or `listen`)
+//! listen = "127.0.0.1:8080"
+//! token_env = "SWITCHBOARD_HTTP_TOKEN"  # agents send `Authorization: Bearer <token>`
+//! allowed_hosts = ["localhost", "127.0.0.1", "::1"]
+//! allowed_origins = []
+//!
 //! [components.hello_tool]             # a policy by component name (wins over a file beside
 //! timeout_ms = 2000                   # the .wasm); `path` loads a .wasm from anywhere
 //! path = "/opt/tools/hello_tool.wasm"
@@ -36,6 +42,8 @@ pub struct Config {
     pub limits: LimitsSpec,
     #[serde(default)]
     pub components: BTreeMap<String, ComponentSpec>,
+    #[serde(default)]
+    pub http: crate::transport::http::HttpSettings,
     /// The file this came from, for messages and relative paths.
     #[serde(skip)]
     pub file: Option<PathBuf>,
@@ -56,6 +64,7 @@ impl Default for Config {
             cache_dir: None,
             limits: LimitsSpec::default(),
             components: BTreeMap::new(),
+            http: Default::default(),
             file: None,
             no_cache: false,
         }

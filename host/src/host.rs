@@ -26,6 +26,17 @@ pub struct Host {
     reloading: Mutex<()>,
     /// Bumped whenever the tool list changes; transports tell their clients.
     generation: watch::Sender<u64>,
+    /// Tool calls in flight, so that a shutdown can let them finish.
+    in_flight: watch::Sender<usize>,
+}
+
+/// Counts a call as in flight until dropped.
+pub struct CallGuard<'a>(&'a watch::Sender<usize>);
+
+impl Drop for CallGuard<'_> {
+    fn drop(&mut self) {
+        self.0.send_modify(|n| *n -= 1);
+    }
 }
 
 #[derive(Default)]
@@ -83,6 +94,7 @@ impl Host {
             state: RwLock::new(State::default()),
             reloading: Mutex::new(()),
             generation: watch::Sender::new(0),
+            in_flight: watch::Sender::new(0),
         };
         host.reload()?;
         Ok(host)
@@ -110,6 +122,18 @@ impl Host {
     /// A receiver that sees a new value whenever the tool list changes.
     pub fn subscribe(&self) -> watch::Receiver<u64> {
         self.generation.subscribe()
+    }
+
+    /// Marks a tool call in flight for as long as the guard lives.
+    pub fn begin_call(&self) -> CallGuard<'_> {
+        self.in_flight.send_modify(|n| *n += 1);
+        CallGuard(&self.in_flight)
+    }
+
+    /// Waits until no tool call is in flight.
+    pub async fn drained(&self) {
+        let mut calls = self.in_flight.subscribe();
+        let _ = calls.wait_for(|n| *n == 0).await;
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {

@@ -9,6 +9,7 @@ use switchboard::config::Config;
 use switchboard::host::Host;
 use switchboard::logging::{self, LogFormat};
 use switchboard::{catalog, transport, watch};
+use tokio_util::sync::CancellationToken;
 
 /// Serve WebAssembly components as MCP tools.
 #[derive(Parser)]
@@ -46,8 +47,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve MCP over stdio to one agent.
-    Serve,
+    /// Serve MCP: over stdio to one agent, or over Streamable HTTP with `--http`.
+    Serve {
+        /// Serve Streamable HTTP at /mcp on this address (e.g. 127.0.0.1:8080).
+        #[arg(long)]
+        http: Option<std::net::SocketAddr>,
+        /// Serve stdio too when serving HTTP.
+        #[arg(long)]
+        stdio: bool,
+    },
     /// Inspect the loaded components.
     Components {
         #[command(subcommand)]
@@ -77,7 +85,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     logging::init(cli.log_format, cli.log.as_deref());
     let mut builder = tokio::runtime::Builder::new_multi_thread();
-    let workers = cli.workers.or(matches!(cli.command, Command::Serve).then_some(1));
+    // One agent over stdio is answered fastest on one thread; HTTP serves many.
+    let stdio_only = matches!(cli.command, Command::Serve { http: None, .. });
+    let workers = cli.workers.or(stdio_only.then_some(1));
     if let Some(n) = workers {
         builder.worker_threads(n.max(1));
     }
@@ -116,18 +126,18 @@ fn load_config(cli: &Cli) -> Result<Config> {
 
 async fn run(cli: Cli) -> Result<ExitCode> {
     let config = load_config(&cli)?;
+    let http_settings = config.http.clone();
     // Compiling components is CPU work: keep it off the async workers.
     let host = tokio::task::spawn_blocking(move || Host::start(&config)).await.context("loading components")??;
     let host = Arc::new(host);
 
     match cli.command {
-        Command::Serve => {
+        Command::Serve { http, stdio } => {
             let _watch = match host.components_dir() {
                 Some(dir) if !cli.no_watch => Some(watch::watch(host.clone(), dir)?),
                 _ => None,
             };
-            tracing::info!(tools = host.catalog().len(), "serving MCP on stdio");
-            transport::stdio::serve(transport::McpService::new(host)).await?;
+            serve(host, http_settings, http, stdio).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Components { command: ComponentsCommand::List { json } } => {
@@ -136,6 +146,58 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Call { tool, args } => call(&host, &tool, &args).await,
     }
+}
+
+/// Runs the transports until a signal, or until the stdio client leaves. On a signal, new
+/// work is refused, calls in flight get the grace period to finish, then everything stops.
+async fn serve(
+    host: Arc<Host>,
+    mut settings: transport::http::HttpSettings,
+    http: Option<std::net::SocketAddr>,
+    stdio: bool,
+) -> Result<()> {
+    let draining = CancellationToken::new();
+    let stop = CancellationToken::new();
+    tokio::spawn(transport::cancel_on_signal(draining.clone()));
+    {
+        let (host, draining, stop) = (host.clone(), draining.clone(), stop.clone());
+        let grace = std::time::Duration::from_millis(settings.shutdown_grace_ms);
+        tokio::spawn(async move {
+            draining.cancelled().await;
+            if tokio::time::timeout(grace, host.drained()).await.is_err() {
+                tracing::warn!(
+                    grace_ms = grace.as_millis() as u64,
+                    "calls still running at the end of the grace period"
+                );
+            }
+            // A finished call's reply is written after its handler returns: let it go out.
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            stop.cancel();
+        });
+    }
+    settings.listen = http.or(settings.listen);
+    let mut tasks = tokio::task::JoinSet::new();
+    if settings.listen.is_some() {
+        tasks.spawn(transport::http::serve(host.clone(), settings.clone(), draining.clone(), stop.clone()));
+    }
+    if stdio || settings.listen.is_none() {
+        let (host, stop) = (host.clone(), stop.clone());
+        tasks.spawn(async move {
+            tracing::info!(tools = host.catalog().len(), "serving MCP on stdio");
+            let served = transport::stdio::serve(transport::McpService::new(host), stop.clone()).await;
+            // The agent that started us has gone: stop everything.
+            stop.cancel();
+            served
+        });
+    }
+    let mut outcome = Ok(());
+    while let Some(done) = tasks.join_next().await {
+        if let Err(e) = done.context("a transport task panicked").and_then(|r| r) {
+            stop.cancel();
+            outcome = outcome.and(Err(e));
+        }
+    }
+    outcome
 }
 
 fn list(host: &Host, json: bool) -> Result<()> {

@@ -72,6 +72,7 @@ impl ServerHandler for McpService {
     ) -> Result<CallToolResponse, McpError> {
         let span = tracing::info_span!("call", id = %correlation_id(), rpc = %context.id, tool = %request.name);
         async {
+            let _in_flight = self.host.begin_call();
             let started = std::time::Instant::now();
             let catalog = self.host.catalog();
             let result = catalog::call(&catalog, &self.host.runtime, &request.name, request.arguments.as_ref())

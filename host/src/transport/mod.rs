@@ -1,7 +1,26 @@
-//! The transport layer: how agents reach the catalog. Only stdio today.
+//! The transport layer: how agents reach the catalog, over stdio or Streamable HTTP.
 
 mod framing;
+pub mod http;
 mod mcp;
 pub mod stdio;
+
+/// Cancels `token` on SIGTERM or Ctrl-C.
+pub async fn cancel_on_signal(token: tokio_util::sync::CancellationToken) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} },
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutdown signal received");
+    token.cancel();
+}
 
 pub use mcp::McpService;

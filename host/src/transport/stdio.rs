@@ -16,13 +16,14 @@ use std::io;
 use std::sync::Arc;
 use tokio::io::{AsyncBufReadExt as _, AsyncRead, AsyncWrite, AsyncWriteExt as _, BufReader, Lines};
 use tokio::sync::Mutex;
+use tokio_util::sync::CancellationToken;
 
-/// Serves one agent on stdin/stdout until it disconnects or the process is told to stop.
-pub async fn serve(service: McpService) -> Result<()> {
+/// Serves one agent on stdin/stdout until it disconnects or `shutdown` is cancelled.
+pub async fn serve(service: McpService, shutdown: CancellationToken) -> Result<()> {
     // Pipes (how MCP clients start servers) are driven by the IO reactor rather than
     // tokio's blocking stdin/stdout threads: one cross-thread hand-off less per message.
     let (input, output) = rmcp::transport::stdio_pipes();
-    serve_on(service, input, output).await
+    serve_on(service, input, output, shutdown).await
 }
 
 /// Serves one agent on any pair of byte streams.
@@ -30,6 +31,7 @@ pub async fn serve_on(
     service: McpService,
     input: impl AsyncRead + Unpin + Send + 'static,
     output: impl AsyncWrite + Unpin + Send + 'static,
+    shutdown: CancellationToken,
 ) -> Result<()> {
     let transport = LineTransport::new(input, output);
     let running = service.serve(transport).await.context("MCP handshake on stdio")?;
@@ -38,7 +40,7 @@ pub async fn serve_on(
             let reason = quit.context("MCP session on stdio")?;
             tracing::info!(?reason, "stdio session ended");
         }
-        _ = shutdown_signal() => tracing::info!("shutdown signal received"),
+        _ = shutdown.cancelled() => tracing::info!("stdio session stopped: the host is shutting down"),
     }
     Ok(())
 }
@@ -104,18 +106,4 @@ where
     async fn close(&mut self) -> io::Result<()> {
         self.out.lock().await.shutdown().await
     }
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => return std::future::pending().await,
-        };
-        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
-    }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
 }

@@ -1,0 +1,161 @@
+//! MCP over Streamable HTTP (rmcp's server transport on axum) at `/mcp`, plus `/health` and
+//! `/ready` for load balancers.
+//!
+//! * `/mcp` needs the operator's bearer token when one is configured (compared in constant
+//!   time, never logged); a listener outside loopback refuses to start without one.
+//! * `Host` is checked against an allowlist and `Origin` against another (DNS rebinding).
+//! * Request bodies are capped.
+//! * When `draining` is cancelled (SIGTERM, Ctrl-C), `/ready` turns 503 and no new
+//!   connection is accepted; sessions end when `stop` is cancelled, which the caller does
+//!   once calls in flight have finished or the grace period is over.
+
+use super::McpService;
+use crate::host::Host;
+use anyhow::{Context as _, Result, bail};
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use subtle::ConstantTimeEq as _;
+use tokio_util::sync::CancellationToken;
+
+/// The `[http]` table of `switchboard.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpSettings {
+    /// Where to listen, e.g. `127.0.0.1:8080`.
+    pub listen: Option<SocketAddr>,
+    /// The environment variable holding the bearer token agents must send.
+    pub token_env: String,
+    /// Accepted `Host` header values (host or host:port).
+    pub allowed_hosts: Vec<String>,
+    /// Accepted browser `Origin`s (`https://app.example.com:443`); empty accepts requests
+    /// without an `Origin` only.
+    pub allowed_origins: Vec<String>,
+    /// Largest request body, in KiB.
+    pub max_body_kib: usize,
+    /// How long calls in flight may run on after a shutdown signal.
+    pub shutdown_grace_ms: u64,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            listen: None,
+            token_env: "SWITCHBOARD_HTTP_TOKEN".into(),
+            allowed_hosts: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
+            allowed_origins: Vec::new(),
+            max_body_kib: 4096,
+            shutdown_grace_ms: 10_000,
+        }
+    }
+}
+
+/// Only a digest of the token is kept; requests are compared against it in constant time.
+#[derive(Clone)]
+struct Auth {
+    token_digest: Option<[u8; 32]>,
+}
+
+impl Auth {
+    fn allows(&self, request: &Request) -> bool {
+        let Some(expected) = &self.token_digest else { return true };
+        let presented = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
+        let Some(presented) = presented else { return false };
+        let digest: [u8; 32] = Sha256::digest(presented.trim().as_bytes()).into();
+        digest.ct_eq(expected).into()
+    }
+}
+
+async fn require_token(State(auth): State<Auth>, request: Request, next: Next) -> Response {
+    if auth.allows(&request) {
+        return next.run(request).await;
+    }
+    tracing::info!(path = %request.uri().path(), "rejected a request without a valid bearer token");
+    let mut response = (StatusCode::UNAUTHORIZED, "a valid bearer token is required\n").into_response();
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+    response
+}
+
+/// Serves MCP over HTTP until `stop` is cancelled; stops accepting when `draining` is.
+pub async fn serve(
+    host: Arc<Host>,
+    settings: HttpSettings,
+    draining: CancellationToken,
+    stop: CancellationToken,
+) -> Result<()> {
+    let addr = settings.listen.context("no address to listen on (`--http` or `[http] listen`)")?;
+    let token = std::env::var(&settings.token_env).ok().filter(|t| !t.trim().is_empty());
+    match (&token, addr.ip().is_loopback()) {
+        (None, false) => bail!(
+            "refusing to serve MCP on {addr} without a bearer token: set {} (or listen on 127.0.0.1)",
+            settings.token_env
+        ),
+        (None, true) => {
+            tracing::warn!(%addr, env = %settings.token_env, "no bearer token set: any local process may connect")
+        }
+        (Some(_), _) => {}
+    }
+    let auth = Auth { token_digest: token.map(|t| Sha256::digest(t.trim().as_bytes()).into()) };
+
+    let mut allowed_hosts = settings.allowed_hosts.clone();
+    // The address we listen on is always a valid Host.
+    allowed_hosts.push(addr.to_string());
+    let mcp_config = StreamableHttpServerConfig::default()
+        .with_allowed_hosts(allowed_hosts)
+        .with_allowed_origins(settings.allowed_origins.clone())
+        .with_max_request_body_bytes(settings.max_body_kib * 1024)
+        .with_cancellation_token(stop.child_token());
+    let mcp_config =
+        if settings.allowed_origins.is_empty() { mcp_config.enforce_origin_validation() } else { mcp_config };
+    let service_host = host.clone();
+    let mcp = StreamableHttpService::new(
+        move || Ok(McpService::new(service_host.clone())),
+        Arc::new(LocalSessionManager::default()),
+        mcp_config,
+    );
+
+    let not_ready = draining.clone();
+    let app = Router::new()
+        .nest_service("/mcp", mcp)
+        .layer(middleware::from_fn_with_state(auth, require_token))
+        .route("/health", get(|| async { "ok\n" }))
+        .route(
+            "/ready",
+            get(move || {
+                let draining = not_ready.is_cancelled();
+                async move {
+                    if draining { (StatusCode::SERVICE_UNAVAILABLE, "draining\n") } else { (StatusCode::OK, "ready\n") }
+                }
+            }),
+        );
+
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
+    tracing::info!(addr = %listener.local_addr()?, tools = host.catalog().len(), "serving MCP over Streamable HTTP at /mcp");
+    let accepting = draining.clone();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move { accepting.cancelled().await });
+    let mut server = tokio::spawn(async move { server.await });
+    tokio::select! {
+        done = &mut server => return done.context("HTTP server task")?.context("HTTP server"),
+        _ = stop.cancelled() => {}
+    }
+    // Sessions are closed now; give their connections a moment to say so.
+    match tokio::time::timeout(Duration::from_secs(2), server).await {
+        Ok(done) => done.context("HTTP server task")?.context("HTTP server")?,
+        Err(_) => tracing::warn!("closing the remaining HTTP connections"),
+    }
+    Ok(())
+}

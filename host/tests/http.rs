@@ -1,0 +1,137 @@
+//! MCP over Streamable HTTP: the real binary on a loopback port and the rmcp HTTP client.
+
+mod common;
+
+use common::{BIN, Fixture, obj};
+use rmcp::ServiceExt as _;
+use rmcp::model::CallToolRequestParams;
+use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use serde_json::json;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tokio::process::{Child, Command};
+
+const TOKEN: &str = "test-token-1f6e0b";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// `switchboard serve --http` on a free loopback port, once `/health` answers.
+async fn start(fx: &Fixture) -> (Child, String) {
+    let port = free_port();
+    let child = Command::new(BIN)
+        .arg("--config")
+        .arg(fx.config())
+        .args(["serve", "--http", &format!("127.0.0.1:{port}")])
+        .env("SWITCHBOARD_HTTP_TOKEN", TOKEN)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while reqwest::get(format!("{base}/health")).await.is_err() {
+        assert!(started.elapsed() < Duration::from_secs(20), "the HTTP server did not come up");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    (child, base)
+}
+
+fn client_transport(base: &str, token: Option<&str>) -> StreamableHttpClientTransport<reqwest::Client> {
+    let mut config = StreamableHttpClientTransportConfig::with_uri(format!("{base}/mcp"));
+    if let Some(token) = token {
+        config = config.auth_header(token);
+    }
+    StreamableHttpClientTransport::from_config(config)
+}
+
+#[tokio::test]
+async fn an_agent_with_the_token_lists_and_calls_tools() {
+    let fx = Fixture::new();
+    let (_server, base) = start(&fx).await;
+    let client = ().serve(client_transport(&base, Some(TOKEN))).await.expect("MCP over HTTP");
+    let tools = client.list_all_tools().await.unwrap();
+    assert!(tools.iter().any(|t| t.name == "hello_tool_greet"));
+    let r = client
+        .call_tool(CallToolRequestParams::new("probe_echo").with_arguments(obj(json!({"text": "over http"}))))
+        .await
+        .unwrap();
+    assert_eq!(r.structured_content, Some(json!({"value": "over http"})));
+    let r = client.call_tool(CallToolRequestParams::new("probe_trap").with_arguments(obj(json!({})))).await.unwrap();
+    assert_eq!(r.is_error, Some(true));
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn requests_without_the_token_or_from_a_foreign_host_are_refused() {
+    let fx = Fixture::new();
+    let (_server, base) = start(&fx).await;
+    assert!(().serve(client_transport(&base, None)).await.is_err(), "no token must not connect");
+    assert!(().serve(client_transport(&base, Some("wrong"))).await.is_err(), "a wrong token must not connect");
+
+    let http = reqwest::Client::new();
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}});
+    let post = |host: Option<&str>, origin: Option<&str>| {
+        let mut req = http
+            .post(format!("{base}/mcp"))
+            .bearer_auth(TOKEN)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .body(init.to_string());
+        if let Some(h) = host {
+            req = req.header("host", h);
+        }
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
+        req.send()
+    };
+    assert_eq!(post(None, None).await.unwrap().status(), 200);
+    // DNS rebinding: a page on another site that resolves to 127.0.0.1.
+    assert_eq!(post(Some("evil.example"), None).await.unwrap().status(), 403);
+    assert_eq!(post(None, Some("https://evil.example")).await.unwrap().status(), 403);
+    // Health and readiness need no token.
+    assert_eq!(reqwest::get(format!("{base}/ready")).await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn sigterm_lets_calls_in_flight_finish() {
+    let fx = Fixture::new();
+    let (mut server, base) = start(&fx).await;
+    let client = ().serve(client_transport(&base, Some(TOKEN))).await.unwrap();
+    let peer = client.peer().clone();
+    let call = tokio::spawn(async move {
+        let args = obj(json!({"ms": 300}));
+        peer.call_tool_once(CallToolRequestParams::new("probe_sleep").with_arguments(args)).await
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let pid = server.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let result = tokio::time::timeout(Duration::from_secs(10), call).await.expect("no hang").unwrap();
+    let result = result.expect("the call in flight completes");
+    let rmcp::model::CallToolResponse::Complete(result) = result else { panic!("incomplete") };
+    assert_ne!(result.is_error, Some(true));
+    let status = tokio::time::timeout(Duration::from_secs(15), server.wait()).await.unwrap().unwrap();
+    assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test]
+async fn listening_beyond_loopback_without_a_token_is_refused() {
+    let fx = Fixture::new();
+    let out = Command::new(BIN)
+        .arg("--config")
+        .arg(fx.config())
+        .args(["serve", "--http", &format!("0.0.0.0:{}", free_port())])
+        .env_remove("SWITCHBOARD_HTTP_TOKEN")
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("without a bearer token"), "{stderr}");
+}
