@@ -7,6 +7,7 @@
 //! timeout_ms = 5000            # deadline of one call
 //! memory_mb = 64               # linear memory cap
 //! max_concurrent = 16          # calls in flight at once; more wait for a slot
+//! max_result_kib = 4096        # the largest result a call may return
 //! allowed_hosts = ["api.elevenlabs.io", "127.0.0.1:8080", "*.example.com"]
 //!
 //! [config]                     # plain values, readable through wasi:config/store
@@ -31,6 +32,8 @@ pub struct PolicySpec {
     pub timeout_ms: Option<u64>,
     pub memory_mb: Option<u64>,
     pub max_concurrent: Option<u32>,
+    /// Largest result a call may return, in KiB.
+    pub max_result_kib: Option<u64>,
     #[serde(default)]
     pub allowed_hosts: Vec<String>,
     #[serde(default)]
@@ -75,6 +78,7 @@ pub struct Policy {
     pub timeout: Duration,
     pub memory_bytes: u64,
     pub max_concurrent: u32,
+    pub max_result_bytes: u64,
     pub allowed_hosts: Vec<HostPattern>,
     /// Values served through `wasi:config/store`: config and resolved secrets.
     pub config: BTreeMap<String, String>,
@@ -88,6 +92,7 @@ impl fmt::Debug for Policy {
             .field("timeout", &self.timeout)
             .field("memory_bytes", &self.memory_bytes)
             .field("max_concurrent", &self.max_concurrent)
+            .field("max_result_bytes", &self.max_result_bytes)
             .field("allowed_hosts", &self.allowed_hosts)
             .field("config_keys", &self.config.keys().collect::<Vec<_>>())
             .field("secret_keys", &self.secret_keys)
@@ -146,6 +151,10 @@ impl PolicySpec {
         if max_concurrent == 0 {
             return Err(invalid("max_concurrent must be at least 1".into()));
         }
+        let max_result_kib = self.max_result_kib.unwrap_or(4096);
+        if max_result_kib == 0 {
+            return Err(invalid("max_result_kib must be at least 1".into()));
+        }
         let allowed_hosts = self
             .allowed_hosts
             .iter()
@@ -178,6 +187,7 @@ impl PolicySpec {
             timeout,
             memory_bytes: memory_mb * 1024 * 1024,
             max_concurrent,
+            max_result_bytes: max_result_kib * 1024,
             allowed_hosts,
             config,
             secret_keys,

@@ -47,6 +47,12 @@ async fn hostile_calls_fail_cleanly_and_the_host_keeps_serving() {
     let m = s.fails("probe_fetch", json!({"url": "http://example.com/"})).await;
     assert!(m.contains("refused outbound requests to example.com:80"), "{m}");
 
+    // A giant result is refused with the cap named; a modest one passes.
+    let m = s.fails("probe_big", json!({"bytes": 5_000_000})).await;
+    assert!(m.contains("returned 5000000 bytes") && m.contains("max_result_kib"), "{m}");
+    let v = s.ok("probe_big", json!({"bytes": 100_000})).await;
+    assert_eq!(v["value"].as_str().unwrap().len(), 100_000);
+
     // No raw sockets, no files, no environment.
     let m = s.fails("probe_tcp_connect", json!({"address": "127.0.0.1:22"})).await;
     assert!(m.contains("returned an error"), "{m}");

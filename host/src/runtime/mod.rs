@@ -84,6 +84,8 @@ pub enum CallError {
     Trap { trap: String, output: String },
     #[error("could not start: {0}")]
     Instantiate(String),
+    #[error("returned {size} bytes, more than the {limit} its policy allows (max_result_kib); ask for less")]
+    ResultTooLarge { size: u64, limit: u64 },
 }
 
 impl CallError {
@@ -98,6 +100,7 @@ impl CallError {
             Self::StackOverflow => "stack_overflow",
             Self::Trap { .. } => "trap",
             Self::Instantiate(_) => "instantiate",
+            Self::ResultTooLarge { .. } => "result_too_large",
         }
     }
 }
@@ -242,6 +245,10 @@ impl Runtime {
             Ok(Err((instantiating, e))) => return Err(classify(e, instantiating, state, timeout)),
             Ok(Ok(done)) => done,
         };
+        let size: u64 = results.iter().map(values::size_of).sum();
+        if size > component.policy.max_result_bytes {
+            return Err(CallError::ResultTooLarge { size, limit: component.policy.max_result_bytes });
+        }
         let output = state.output();
         if !output.is_empty() {
             tracing::debug!(component = %component.name, bytes = output.len(), "guest wrote output");

@@ -412,3 +412,21 @@ pub fn to_json(ty: &WitType, v: &Val) -> Value {
         (_, other) => json!(format!("{other:?}")),
     }
 }
+
+/// Roughly how many bytes a value takes, to cap what a component may return.
+pub fn size_of(v: &Val) -> u64 {
+    match v {
+        Val::String(s) => s.len() as u64,
+        Val::List(items) | Val::Tuple(items) | Val::FixedLengthList(items) => {
+            8 + items.iter().map(size_of).sum::<u64>()
+        }
+        Val::Record(fields) => fields.iter().map(|(k, v)| k.len() as u64 + size_of(v)).sum(),
+        Val::Map(pairs) => pairs.iter().map(|(k, v)| size_of(k) + size_of(v)).sum(),
+        Val::Variant(tag, payload) => tag.len() as u64 + payload.as_deref().map_or(0, size_of),
+        Val::Option(o) => 1 + o.as_deref().map_or(0, size_of),
+        Val::Result(Ok(p) | Err(p)) => 1 + p.as_deref().map_or(0, size_of),
+        Val::Enum(name) => name.len() as u64,
+        Val::Flags(names) => names.iter().map(|n| n.len() as u64).sum(),
+        _ => 8,
+    }
+}
