@@ -11,6 +11,7 @@
 use crate::builtin::BUILTINS;
 use crate::catalog::Catalog;
 use crate::config::Config;
+use crate::metrics::Metrics;
 use crate::policy::{Limits, Policy, PolicyError, PolicySpec};
 use crate::runtime::{self, EngineSettings, LoadedComponent, Runtime};
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use tokio::sync::watch;
 
 pub struct Host {
     pub runtime: Runtime,
+    pub metrics: Metrics,
     config: Config,
     limits: Limits,
     state: RwLock<State>,
@@ -89,6 +91,7 @@ impl Host {
         let runtime = Runtime::new(&settings, config.cache_dir()).map_err(|e| HostError::Runtime(e.into()))?;
         let host = Self {
             runtime,
+            metrics: Metrics::default(),
             config: config.clone(),
             limits: config.limits.limits(),
             state: RwLock::new(State::default()),
@@ -176,6 +179,7 @@ impl Host {
                 report.unloaded.push(p.name.clone());
             }
         }
+        self.metrics.set_components(next.iter().map(|c| (c.name.as_str(), c.source.as_str(), c.digest.as_str())));
         {
             let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
             *state = State { components: next, catalog: Arc::new(catalog), rejected: report.rejected.clone() };

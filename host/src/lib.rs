@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod config;
 pub mod host;
 pub mod logging;
+pub mod metrics;
 pub mod policy;
 pub mod runtime;
 pub mod transport;

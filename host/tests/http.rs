@@ -62,6 +62,14 @@ async fn an_agent_with_the_token_lists_and_calls_tools() {
     assert_eq!(r.structured_content, Some(json!({"value": "over http"})));
     let r = client.call_tool(CallToolRequestParams::new("probe_trap").with_arguments(obj(json!({})))).await.unwrap();
     assert_eq!(r.is_error, Some(true));
+
+    // Both calls show in the metrics, which need the token too.
+    let metrics = reqwest::Client::new().get(format!("{base}/metrics"));
+    assert_eq!(metrics.try_clone().unwrap().send().await.unwrap().status(), 401);
+    let text = metrics.bearer_auth(TOKEN).send().await.unwrap().text().await.unwrap();
+    assert!(text.contains(r#"switchboard_tool_calls_total{tool="probe_echo",outcome="ok"} 1"#), "{text}");
+    assert!(text.contains(r#"switchboard_tool_calls_total{tool="probe_trap",outcome="trap"} 1"#), "{text}");
+    assert!(text.contains(r#"switchboard_component_loaded{component="probe""#), "{text}");
     client.cancel().await.unwrap();
 }
 

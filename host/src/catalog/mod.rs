@@ -187,18 +187,31 @@ pub fn render(entry: &Entry, outcome: Result<CallOutput, CallError>) -> CallTool
     result
 }
 
+/// A finished tool call: the MCP result and what happened, for logs and metrics.
+pub struct Called {
+    pub result: CallToolResult,
+    /// `ok`, `tool_error` (the function returned `err`) or the kind of [`CallError`].
+    pub outcome: &'static str,
+    pub instantiate: Option<std::time::Duration>,
+}
+
 /// Runs a tool call end to end: look-up, call, rendering. `None` when no tool has that name.
 pub async fn call(
     catalog: &Catalog,
     runtime: &Runtime,
     name: &str,
     args: Option<&Map<String, Value>>,
-) -> Option<CallToolResult> {
+) -> Option<Called> {
     let entry = catalog.get(name)?;
     let outcome = runtime.call(&entry.component, entry.index, args).await;
-    match &outcome {
-        Ok(out) => tracing::debug!(instantiate_us = out.instantiate_time.as_micros() as u64, "call returned"),
-        Err(e) => tracing::info!(kind = e.kind(), "call failed"),
+    let (kind, instantiate) = match &outcome {
+        Ok(out) => ("ok", Some(out.instantiate_time)),
+        Err(e) => (e.kind(), None),
+    };
+    if let Err(e) = &outcome {
+        tracing::info!(kind = e.kind(), "call failed");
     }
-    Some(render(entry, outcome))
+    let result = render(entry, outcome);
+    let outcome = if kind == "ok" && result.is_error == Some(true) { "tool_error" } else { kind };
+    Some(Called { result, outcome, instantiate })
 }

@@ -1,7 +1,7 @@
-//! MCP over Streamable HTTP (rmcp's server transport on axum) at `/mcp`, plus `/health` and
-//! `/ready` for load balancers.
+//! MCP over Streamable HTTP (rmcp's server transport on axum) at `/mcp`, Prometheus metrics
+//! at `/metrics`, and `/health` and `/ready` for load balancers.
 //!
-//! * `/mcp` needs the operator's bearer token when one is configured (compared in constant
+//! * `/mcp` and `/metrics` need the operator's bearer token when one is configured (compared in constant
 //!   time, never logged); a listener outside loopback refuses to start without one.
 //! * `Host` is checked against an allowlist and `Origin` against another (DNS rebinding).
 //! * Request bodies are capped.
@@ -129,19 +129,34 @@ pub async fn serve(
     );
 
     let not_ready = draining.clone();
-    let app = Router::new()
-        .nest_service("/mcp", mcp)
-        .layer(middleware::from_fn_with_state(auth, require_token))
-        .route("/health", get(|| async { "ok\n" }))
-        .route(
-            "/ready",
-            get(move || {
-                let draining = not_ready.is_cancelled();
-                async move {
-                    if draining { (StatusCode::SERVICE_UNAVAILABLE, "draining\n") } else { (StatusCode::OK, "ready\n") }
-                }
-            }),
-        );
+    let metrics_host = host.clone();
+    let app =
+        Router::new()
+            .nest_service("/mcp", mcp)
+            .route(
+                "/metrics",
+                get(move || {
+                    let text = metrics_host.metrics.render();
+                    async move {
+                        ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], text)
+                    }
+                }),
+            )
+            .layer(middleware::from_fn_with_state(auth, require_token))
+            .route("/health", get(|| async { "ok\n" }))
+            .route(
+                "/ready",
+                get(move || {
+                    let draining = not_ready.is_cancelled();
+                    async move {
+                        if draining {
+                            (StatusCode::SERVICE_UNAVAILABLE, "draining\n")
+                        } else {
+                            (StatusCode::OK, "ready\n")
+                        }
+                    }
+                }),
+            );
 
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
     tracing::info!(addr = %listener.local_addr()?, tools = host.catalog().len(), "serving MCP over Streamable HTTP at /mcp");

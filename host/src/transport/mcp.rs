@@ -73,23 +73,23 @@ impl ServerHandler for McpService {
         let span = tracing::info_span!("call", id = %correlation_id(), rpc = %context.id, tool = %request.name);
         async {
             let _in_flight = self.host.begin_call();
+            let metrics = &self.host.metrics;
             let started = std::time::Instant::now();
             let catalog = self.host.catalog();
-            let result = catalog::call(&catalog, &self.host.runtime, &request.name, request.arguments.as_ref())
-                .await
-                .ok_or_else(|| {
+            metrics.call_started();
+            let called = catalog::call(&catalog, &self.host.runtime, &request.name, request.arguments.as_ref()).await;
+            let elapsed = started.elapsed();
+            let Some(called) = called else {
+                metrics.call_finished(&request.name, "unknown_tool", elapsed, None);
                 tracing::info!("unknown tool");
-                McpError::invalid_params(
+                return Err(McpError::invalid_params(
                     format!("unknown tool `{}`; tools/list gives the available tools", request.name),
                     None,
-                )
-            })?;
-            tracing::info!(
-                elapsed_us = started.elapsed().as_micros() as u64,
-                is_error = result.is_error.unwrap_or(false),
-                "tools/call"
-            );
-            Ok(result.into())
+                ));
+            };
+            metrics.call_finished(&request.name, called.outcome, elapsed, called.instantiate);
+            tracing::info!(elapsed_us = elapsed.as_micros() as u64, outcome = called.outcome, "tools/call");
+            Ok(called.result.into())
         }
         .instrument(span)
         .await
