@@ -101,7 +101,8 @@ async fn calls_in_flight_finish_on_the_version_they_started_with() {
     let fx = Fixture::new();
     let mut cmd = tokio::process::Command::new(BIN);
     cmd.arg("--config").arg(fx.config()).arg("--no-builtins").arg("serve");
-    let client = ().serve(TokioChildProcess::new(cmd).unwrap()).await.unwrap();
+    let (transport, _) = TokioChildProcess::builder(cmd).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let client = ().serve(transport).await.unwrap();
     let slow = {
         let peer = client.peer().clone();
         tokio::spawn(async move {
