@@ -32,6 +32,7 @@ lint:
 # Benchmarks (release): host overhead of a trivial tools/call.
 bench:
     cargo bench --bench overhead
+    cargo bench --bench operate
 
 # Check that the example still builds with cargo-component (installed when missing).
 check-cargo-component:

@@ -18,7 +18,8 @@ const QUIET: &[&str] = &["rmcp", "cranelift_codegen", "wasmtime_internal_craneli
 pub fn filter_directives(given: Option<&str>) -> String {
     let given = given.map(str::to_owned).or_else(|| std::env::var("RUST_LOG").ok()).unwrap_or_default();
     let mut directives = if given.trim().is_empty() { "info".to_string() } else { given };
-    for krate in QUIET {
+    let verbose = directives.contains("debug") || directives.contains("trace");
+    for krate in QUIET.iter().filter(|_| verbose) {
         if !directives.contains(krate) {
             directives.push_str(&format!(",{krate}=info"));
         }

@@ -12,6 +12,11 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 /// after its deadline, and a busy guest yields to other calls every tick.
 pub const EPOCH_TICK: Duration = Duration::from_millis(5);
 
+/// Address space the pooling allocator may reserve for linear memories (of the 128 TiB a
+/// 64-bit Linux process has).
+const ADDRESS_BUDGET: u64 = 24 << 40;
+const DEFAULT_RESERVATION: u64 = 4 << 30;
+
 /// Sizing of the engine, from the host's configuration.
 #[derive(Debug, Clone)]
 pub struct EngineSettings {
@@ -43,6 +48,13 @@ pub fn build(settings: &EngineSettings) -> Result<Engine> {
             .linear_memory_keep_resident(64 << 10)
             .table_keep_resident(16 << 10);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        // Each memory slot reserves address space (4 GiB by default, for bounds checks
+        // by guard pages). With many slots, shrink the reservation to fit the budget;
+        // past that, wasmtime checks bounds explicitly.
+        let per_slot = (ADDRESS_BUDGET / u64::from(n.saturating_mul(2))).min(DEFAULT_RESERVATION);
+        if per_slot < DEFAULT_RESERVATION {
+            config.memory_reservation(per_slot.max(settings.max_memory_bytes));
+        }
         match Engine::new(&config) {
             Ok(engine) => return Ok(engine),
             Err(e) => {
