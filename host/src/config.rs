@@ -79,6 +79,7 @@ pub struct ComponentSpec {
     pub timeout_ms: Option<u64>,
     pub memory_mb: Option<u64>,
     pub max_concurrent: Option<u32>,
+    pub max_queued: Option<u32>,
     pub max_result_kib: Option<u64>,
     #[serde(default)]
     pub allowed_hosts: Vec<String>,
@@ -95,6 +96,7 @@ impl ComponentSpec {
             timeout_ms: self.timeout_ms,
             memory_mb: self.memory_mb,
             max_concurrent: self.max_concurrent,
+            max_queued: self.max_queued,
             max_result_kib: self.max_result_kib,
             allowed_hosts: self.allowed_hosts.clone(),
             config: self.config.clone(),

@@ -6,7 +6,8 @@
 //! ```toml
 //! timeout_ms = 5000            # deadline of one call
 //! memory_mb = 64               # linear memory cap
-//! max_concurrent = 16          # calls in flight at once; more wait for a slot
+//! max_concurrent = 16          # calls in flight at once
+//! max_queued = 16              # calls that may wait for a slot; beyond, "busy" (0: never wait)
 //! max_result_kib = 4096        # the largest result a call may return
 //! allowed_hosts = ["api.elevenlabs.io", "127.0.0.1:8080", "*.example.com"]
 //!
@@ -32,6 +33,8 @@ pub struct PolicySpec {
     pub timeout_ms: Option<u64>,
     pub memory_mb: Option<u64>,
     pub max_concurrent: Option<u32>,
+    /// Calls that may wait for a free slot (each until its deadline); more are told "busy".
+    pub max_queued: Option<u32>,
     /// Largest result a call may return, in KiB.
     pub max_result_kib: Option<u64>,
     #[serde(default)]
@@ -78,6 +81,7 @@ pub struct Policy {
     pub timeout: Duration,
     pub memory_bytes: u64,
     pub max_concurrent: u32,
+    pub max_queued: u32,
     pub max_result_bytes: u64,
     pub allowed_hosts: Vec<HostPattern>,
     /// Values served through `wasi:config/store`: config and resolved secrets.
@@ -92,6 +96,7 @@ impl fmt::Debug for Policy {
             .field("timeout", &self.timeout)
             .field("memory_bytes", &self.memory_bytes)
             .field("max_concurrent", &self.max_concurrent)
+            .field("max_queued", &self.max_queued)
             .field("max_result_bytes", &self.max_result_bytes)
             .field("allowed_hosts", &self.allowed_hosts)
             .field("config_keys", &self.config.keys().collect::<Vec<_>>())
@@ -187,6 +192,8 @@ impl PolicySpec {
             timeout,
             memory_bytes: memory_mb * 1024 * 1024,
             max_concurrent,
+            // By default as many may wait as may run.
+            max_queued: self.max_queued.unwrap_or(max_concurrent),
             max_result_bytes: max_result_kib * 1024,
             allowed_hosts,
             config,

@@ -25,7 +25,8 @@ async fn hostile_calls_fail_cleanly_and_the_host_keeps_serving() {
     let took = started.elapsed();
     assert!(m.contains("deadline") && m.contains("400 ms"), "{m}");
     assert!(took >= Duration::from_millis(400), "stopped early: {took:?}");
-    assert!(took < Duration::from_millis(2000), "stopped late: {took:?}");
+    // The epoch ticks every 5 ms; the rest is the round trip (generous for a loaded CI machine).
+    assert!(took < Duration::from_millis(650), "stopped late: {took:?}");
     still_serving().await;
 
     // Waiting (not computing) past the deadline is stopped too.
@@ -121,4 +122,35 @@ async fn a_second_component_with_a_taken_name_is_rejected_not_merged() {
     assert!(stdout.contains("zz_copy.wasm: the component name `probe` is taken by"), "{stdout}");
     // The first `probe` still serves all its tools.
     assert!(stdout.contains("tool probe_echo"), "{stdout}");
+}
+
+#[tokio::test]
+async fn past_its_concurrency_a_component_queues_then_answers_busy() {
+    let one_at_a_time = |queue: u32| {
+        common::PROBE_POLICY.replace("max_concurrent = 64", &format!("max_concurrent = 1\nmax_queued = {queue}"))
+    };
+    // No queue: the second call is told at once.
+    let fx = Fixture::with_policy(&one_at_a_time(0));
+    let s = fx.serve().await;
+    let (a, b) = tokio::join!(s.call("probe_sleep", json!({"ms": 200})), async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let started = Instant::now();
+        (s.call("probe_sleep", json!({"ms": 10})).await, started.elapsed())
+    });
+    assert_ne!(a.is_error, Some(true));
+    let (b, waited) = b;
+    assert!(common::text(&b).contains("busy"), "{}", common::text(&b));
+    assert!(waited < Duration::from_millis(100), "{waited:?}");
+    s.close().await;
+
+    // A queue of one: the second call waits for the slot and succeeds.
+    let fx = Fixture::with_policy(&one_at_a_time(1));
+    let s = fx.serve().await;
+    let (a, b) = tokio::join!(s.call("probe_sleep", json!({"ms": 150})), async {
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        s.call("probe_sleep", json!({"ms": 10})).await
+    });
+    assert_ne!(a.is_error, Some(true));
+    assert_ne!(b.is_error, Some(true), "{}", common::text(&b));
+    s.close().await;
 }

@@ -22,6 +22,7 @@ use serde_json::{Map, Value};
 use state::CallState;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 use wasmtime::component::{Component, ComponentExportIndex, InstancePre, Linker, Val};
@@ -55,6 +56,17 @@ pub struct LoadedComponent {
     exports: Vec<ComponentExportIndex>,
     config: Arc<WasiConfigVariables>,
     slots: Arc<Semaphore>,
+    /// Calls waiting for a slot.
+    queued: AtomicU32,
+}
+
+/// Decrements a counter when dropped.
+struct Leave<'a>(&'a AtomicU32);
+
+impl Drop for Leave<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,7 +84,9 @@ pub enum LoadError {
 pub enum CallError {
     #[error("invalid arguments: {0}")]
     InvalidArguments(#[from] ArgError),
-    #[error("busy: {in_flight} calls to `{component}` are already running (its limit); try again shortly")]
+    #[error(
+        "busy: {in_flight} calls to `{component}` are already running (its limit) and the queue is full; try again shortly"
+    )]
     Busy { component: String, in_flight: u32 },
     #[error("stopped at its deadline: the call did not finish within {} ms", .timeout.as_millis())]
     DeadlineExceeded { timeout: Duration },
@@ -179,6 +193,7 @@ impl Runtime {
             digest,
             source: source.to_owned(),
             slots: Arc::new(Semaphore::new(policy.max_concurrent as usize)),
+            queued: AtomicU32::new(0),
             policy,
             surface,
             doc_problems,
@@ -202,10 +217,21 @@ impl Runtime {
         let timeout = component.policy.timeout;
         let deadline = Instant::now() + timeout;
         let busy = || CallError::Busy { component: component.name.clone(), in_flight: component.policy.max_concurrent };
-        let _slot = tokio::time::timeout_at(deadline.into(), component.slots.acquire())
-            .await
-            .map_err(|_| busy())?
-            .map_err(|_| busy())?;
+        // A free slot, or a place in the bounded queue to wait for one until the deadline.
+        let _slot = match component.slots.clone().try_acquire_owned() {
+            Ok(slot) => slot,
+            Err(_) => {
+                let queued = component.queued.fetch_add(1, Ordering::AcqRel);
+                let _leave = Leave(&component.queued);
+                if queued >= component.policy.max_queued {
+                    return Err(busy());
+                }
+                tokio::time::timeout_at(deadline.into(), component.slots.clone().acquire_owned())
+                    .await
+                    .map_err(|_| busy())?
+                    .map_err(|_| busy())?
+            }
+        };
         let _host_slot = tokio::time::timeout_at(deadline.into(), self.host_slots.acquire())
             .await
             .map_err(|_| busy())?
