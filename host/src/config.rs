@@ -20,6 +20,9 @@
 //! allowed_hosts = ["localhost", "127.0.0.1", "::1"]
 //! allowed_origins = []
 //!
+//! [operator]
+//! tools = false                       # MCP tools to list/reload/unload/load components
+//!
 //! [components.hello_tool]             # a policy by component name (wins over a file beside
 //! timeout_ms = 2000                   # the .wasm); `path` loads a .wasm from anywhere
 //! path = "/opt/tools/hello_tool.wasm"
@@ -44,6 +47,8 @@ pub struct Config {
     pub components: BTreeMap<String, ComponentSpec>,
     #[serde(default)]
     pub http: crate::transport::http::HttpSettings,
+    #[serde(default)]
+    pub operator: OperatorSettings,
     /// The file this came from, for messages and relative paths.
     #[serde(skip)]
     pub file: Option<PathBuf>,
@@ -65,10 +70,20 @@ impl Default for Config {
             limits: LimitsSpec::default(),
             components: BTreeMap::new(),
             http: Default::default(),
+            operator: Default::default(),
             file: None,
             no_cache: false,
         }
     }
+}
+
+/// The `[operator]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperatorSettings {
+    /// Serve the operator tools (list, reload, unload, load components) over MCP.
+    #[serde(default)]
+    pub tools: bool,
 }
 
 /// A `[components.<name>]` table: an optional path plus the policy.

@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::policy::{Limits, Policy, PolicyError, PolicySpec};
 use crate::runtime::{self, EngineSettings, LoadedComponent, Runtime};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::watch;
@@ -30,6 +31,8 @@ pub struct Host {
     generation: watch::Sender<u64>,
     /// Tool calls in flight, so that a shutdown can let them finish.
     in_flight: watch::Sender<usize>,
+    /// Components an operator unloaded: left out of reloads until loaded again.
+    disabled: Mutex<BTreeSet<String>>,
 }
 
 /// Counts a call as in flight until dropped.
@@ -98,6 +101,7 @@ impl Host {
             reloading: Mutex::new(()),
             generation: watch::Sender::new(0),
             in_flight: watch::Sender::new(0),
+            disabled: Mutex::new(BTreeSet::new()),
         };
         host.reload()?;
         Ok(host)
@@ -117,6 +121,11 @@ impl Host {
         self.read().rejected.clone()
     }
 
+    /// Whether the operator tools are served.
+    pub fn operator_tools(&self) -> bool {
+        self.config.operator.tools
+    }
+
     /// The components directory, when one is configured.
     pub fn components_dir(&self) -> Option<&Path> {
         self.config.components_dir.as_deref()
@@ -125,6 +134,18 @@ impl Host {
     /// A receiver that sees a new value whenever the tool list changes.
     pub fn subscribe(&self) -> watch::Receiver<u64> {
         self.generation.subscribe()
+    }
+
+    /// Unloads (`true`) or allows again (`false`) a component by name, from the next reload
+    /// on. Returns whether this changed anything.
+    pub fn set_disabled(&self, name: &str, disabled: bool) -> bool {
+        let mut set = self.disabled.lock().unwrap_or_else(|e| e.into_inner());
+        if disabled { set.insert(name.to_owned()) } else { set.remove(name) }
+    }
+
+    /// The components an operator unloaded.
+    pub fn disabled(&self) -> Vec<String> {
+        self.disabled.lock().unwrap_or_else(|e| e.into_inner()).iter().cloned().collect()
     }
 
     /// Marks a tool call in flight for as long as the guard lives.
@@ -149,7 +170,11 @@ impl Host {
         let previous = self.components();
         let mut report = ReloadReport::default();
         let mut next = Vec::new();
+        let disabled = self.disabled();
         for candidate in candidates(&self.config)? {
+            if disabled.contains(&candidate.name) {
+                continue;
+            }
             let old = previous.iter().find(|c| c.source == candidate.source);
             match self.load(candidate, old) {
                 Ok(component) => next.push(component),

@@ -12,6 +12,7 @@ pub mod config;
 pub mod host;
 pub mod logging;
 pub mod metrics;
+pub mod operator;
 pub mod policy;
 pub mod runtime;
 pub mod transport;

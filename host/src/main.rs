@@ -27,6 +27,9 @@ struct Cli {
     /// Compile components every time instead of using the precompiled cache.
     #[arg(long, global = true)]
     no_cache: bool,
+    /// Serve the operator tools (list, reload, unload, load components) over MCP.
+    #[arg(long, global = true)]
+    operator_tools: bool,
     /// Do not watch the components directory for changes.
     #[arg(long, global = true)]
     no_watch: bool,
@@ -120,6 +123,9 @@ fn load_config(cli: &Cli) -> Result<Config> {
     }
     if cli.no_cache {
         config.no_cache = true;
+    }
+    if cli.operator_tools {
+        config.operator.tools = true;
     }
     Ok(config)
 }

@@ -119,3 +119,39 @@ async fn calls_in_flight_finish_on_the_version_they_started_with() {
     assert_eq!(result.structured_content, None::<Value>);
     client.cancel().await.unwrap();
 }
+
+#[tokio::test]
+async fn operator_tools_are_off_by_default_and_unload_and_load_when_on() {
+    let fx = Fixture::new();
+    let off = fx.serve().await;
+    let names: Vec<String> = off.client.list_all_tools().await.unwrap().iter().map(|t| t.name.to_string()).collect();
+    assert!(!names.iter().any(|n| n.starts_with("switchboard_")), "{names:?}");
+    assert!(off.client.call_tool(CallToolRequestParams::new("switchboard_reload_components")).await.is_err());
+    off.close().await;
+
+    let mut cmd = tokio::process::Command::new(BIN);
+    cmd.arg("--config").arg(fx.config()).args(["--operator-tools", "serve"]);
+    let (transport, _) = TokioChildProcess::builder(cmd).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let (tx, mut changes) = watch::channel(0u32);
+    let client = Counting(tx).serve(transport).await.unwrap();
+    let call = |name: &str, args: Value| {
+        client.call_tool(CallToolRequestParams::new(name.to_owned()).with_arguments(common::obj(args)))
+    };
+    let list = call("switchboard_list_components", json!({})).await.unwrap();
+    let listed = list.structured_content.unwrap();
+    assert_eq!(listed["components"].as_array().unwrap().len(), 2, "{listed}");
+
+    let r = call("switchboard_unload_component", json!({"name": "probe"})).await.unwrap();
+    assert_eq!(r.structured_content.unwrap()["unloaded"], json!(["probe"]));
+    tokio::time::timeout(Duration::from_secs(5), changes.wait_for(|n| *n >= 1)).await.unwrap().unwrap();
+    wait_for(&client, "probe to go", |n| !n.iter().any(|t| t == "probe_echo")).await;
+    let listed = call("switchboard_list_components", json!({})).await.unwrap().structured_content.unwrap();
+    assert_eq!(listed["unloaded"], json!(["probe"]));
+
+    let r = call("switchboard_unload_component", json!({"name": "nope"})).await.unwrap();
+    assert_eq!(r.is_error, Some(true));
+    let r = call("switchboard_load_component", json!({"name": "probe"})).await.unwrap();
+    assert_eq!(r.structured_content.unwrap()["loaded"], json!(["probe"]));
+    wait_for(&client, "probe to return", |n| n.iter().any(|t| t == "probe_echo")).await;
+    client.cancel().await.unwrap();
+}

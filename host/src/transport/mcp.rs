@@ -1,8 +1,8 @@
 //! The MCP server: `initialize`, `ping`, `tools/list` and `tools/call` over rmcp, with the
 //! tool list built at runtime from the catalog (no `#[tool]` macros).
 
-use crate::catalog;
 use crate::host::Host;
+use crate::{catalog, operator};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult, PaginatedRequestParams,
     ServerCapabilities, ServerConfig,
@@ -17,11 +17,13 @@ use tracing::Instrument as _;
 #[derive(Clone)]
 pub struct McpService {
     host: Arc<Host>,
+    operator_tools: bool,
 }
 
 impl McpService {
     pub fn new(host: Arc<Host>) -> Self {
-        Self { host }
+        let operator_tools = host.operator_tools();
+        Self { host, operator_tools }
     }
 }
 
@@ -62,7 +64,11 @@ impl ServerHandler for McpService {
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         let catalog = self.host.catalog();
-        Ok(ListToolsResult::with_all_items(catalog.tools().map(|e| e.tool.clone()).collect()))
+        let mut tools: Vec<_> = catalog.tools().map(|e| e.tool.clone()).collect();
+        if self.operator_tools {
+            tools.extend(operator::tools());
+        }
+        Ok(ListToolsResult::with_all_items(tools))
     }
 
     async fn call_tool(
@@ -73,6 +79,11 @@ impl ServerHandler for McpService {
         let span = tracing::info_span!("call", id = %correlation_id(), rpc = %context.id, tool = %request.name);
         async {
             let _in_flight = self.host.begin_call();
+            if self.operator_tools
+                && let Some(result) = operator::call(&self.host, &request.name, request.arguments.as_ref()).await
+            {
+                return Ok(result.into());
+            }
             let metrics = &self.host.metrics;
             let started = std::time::Instant::now();
             let catalog = self.host.catalog();

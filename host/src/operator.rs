@@ -1,0 +1,128 @@
+//! Operator tools over MCP: list, reload, unload and load components. Off by default
+//! (`--operator-tools` or `[operator] tools = true`), for a trusted operator's own agent.
+//!
+//! They only ever act on what the operator already placed: `load` takes a component name in
+//! the components directory or the config, never a path, and policies come only from the
+//! operator's files, so an agent cannot widen what a component may do.
+
+use crate::host::Host;
+use rmcp::model::{CallToolResult, ContentBlock, Tool};
+use serde_json::{Map, Value, json};
+use std::sync::Arc;
+
+const LIST: &str = "switchboard_list_components";
+const RELOAD: &str = "switchboard_reload_components";
+const UNLOAD: &str = "switchboard_unload_component";
+const LOAD: &str = "switchboard_load_component";
+
+fn schema(v: Value) -> Arc<Map<String, Value>> {
+    Arc::new(v.as_object().cloned().unwrap_or_default())
+}
+
+fn name_arg() -> Arc<Map<String, Value>> {
+    schema(json!({
+        "type": "object",
+        "properties": { "name": { "type": "string", "description": "The component's name (its file stem)." } },
+        "required": ["name"],
+        "additionalProperties": false
+    }))
+}
+
+/// The operator tools, as MCP tools.
+pub fn tools() -> Vec<Tool> {
+    let none = || schema(json!({ "type": "object", "properties": {}, "additionalProperties": false }));
+    vec![
+        Tool::new(
+            LIST,
+            "Lists the loaded components: source, SHA-256, policy, tools; and those rejected or unloaded.",
+            none(),
+        ),
+        Tool::new(RELOAD, "Reads the components directory and the config again and swaps in what changed.", none()),
+        Tool::new(UNLOAD, "Unloads a component until it is loaded again; calls in flight finish.", name_arg()),
+        Tool::new(
+            LOAD,
+            "Loads again a component that was unloaded (from the operator's directory or config).",
+            name_arg(),
+        ),
+    ]
+}
+
+pub fn is_operator_tool(name: &str) -> bool {
+    [LIST, RELOAD, UNLOAD, LOAD].contains(&name)
+}
+
+fn ok(value: Value) -> CallToolResult {
+    let mut result = CallToolResult::success(vec![ContentBlock::text(value.to_string())]);
+    result.structured_content = Some(value);
+    result
+}
+
+fn error(message: String) -> CallToolResult {
+    CallToolResult::error(vec![ContentBlock::text(message)])
+}
+
+/// Runs an operator tool. `None` if `name` is not one.
+pub async fn call(host: &Arc<Host>, name: &str, args: Option<&Map<String, Value>>) -> Option<CallToolResult> {
+    if !is_operator_tool(name) {
+        return None;
+    }
+    let target = args.and_then(|a| a.get("name")).and_then(Value::as_str).map(str::to_owned);
+    let result = match (name, target) {
+        (LIST, _) => ok(list(host)),
+        (RELOAD, _) => reload(host).await,
+        (_, None) => error(format!("`{name}` needs `name`, the component's name")),
+        (UNLOAD, Some(target)) => {
+            if !host.components().iter().any(|c| c.name == target) {
+                return Some(error(format!("no component named `{target}` is loaded")));
+            }
+            host.set_disabled(&target, true);
+            reload(host).await
+        }
+        (_, Some(target)) => {
+            if !host.set_disabled(&target, false) {
+                return Some(error(format!("`{target}` was not unloaded; {RELOAD} picks up new files")));
+            }
+            reload(host).await
+        }
+    };
+    tracing::info!(tool = name, is_error = result.is_error.unwrap_or(false), "operator tool");
+    Some(result)
+}
+
+async fn reload(host: &Arc<Host>) -> CallToolResult {
+    let host = host.clone();
+    match tokio::task::spawn_blocking(move || host.reload()).await {
+        Ok(Ok(report)) => ok(json!({
+            "loaded": report.loaded,
+            "unloaded": report.unloaded,
+            "rejected": report.rejected,
+        })),
+        Ok(Err(e)) => error(format!("reload failed: {e}")),
+        Err(e) => error(format!("reload failed: {e}")),
+    }
+}
+
+fn list(host: &Host) -> Value {
+    let catalog = host.catalog();
+    let components: Vec<Value> = host
+        .components()
+        .iter()
+        .map(|c| {
+            let tools: Vec<&str> =
+                catalog.tools().filter(|e| Arc::ptr_eq(&e.component, c)).map(|e| e.tool.name.as_ref()).collect();
+            json!({
+                "name": c.name,
+                "source": c.source,
+                "sha256": c.digest,
+                "policy": {
+                    "timeout_ms": c.policy.timeout.as_millis() as u64,
+                    "memory_mb": c.policy.memory_bytes >> 20,
+                    "max_concurrent": c.policy.max_concurrent,
+                    "allowed_hosts": c.policy.allowed_hosts.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                },
+                "tools": tools,
+            })
+        })
+        .collect();
+    json!({ "components": components, "rejected": host.rejected(), "unloaded": host.disabled() })
+}
