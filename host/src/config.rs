@@ -97,6 +97,8 @@ pub struct ComponentSpec {
     pub max_queued: Option<u32>,
     pub max_result_kib: Option<u64>,
     #[serde(default)]
+    pub webhooks: bool,
+    #[serde(default)]
     pub allowed_hosts: Vec<String>,
     #[serde(default)]
     pub config: BTreeMap<String, String>,
@@ -113,6 +115,7 @@ impl ComponentSpec {
             max_concurrent: self.max_concurrent,
             max_queued: self.max_queued,
             max_result_kib: self.max_result_kib,
+            webhooks: self.webhooks,
             allowed_hosts: self.allowed_hosts.clone(),
             config: self.config.clone(),
             secrets: self.secrets.clone(),

@@ -9,6 +9,7 @@
 //! max_concurrent = 16          # calls in flight at once
 //! max_queued = 16              # calls that may wait for a slot; beyond, "busy" (0: never wait)
 //! max_result_kib = 4096        # the largest result a call may return
+//! webhooks = false             # route /webhooks/<name>/... to its wasi:http/incoming-handler
 //! allowed_hosts = ["api.elevenlabs.io", "127.0.0.1:8080", "*.example.com"]
 //!
 //! [config]                     # plain values, readable through wasi:config/store
@@ -37,6 +38,10 @@ pub struct PolicySpec {
     pub max_queued: Option<u32>,
     /// Largest result a call may return, in KiB.
     pub max_result_kib: Option<u64>,
+    /// Whether `/webhooks/<component>/...` requests reach the component's
+    /// `wasi:http/incoming-handler`.
+    #[serde(default)]
+    pub webhooks: bool,
     #[serde(default)]
     pub allowed_hosts: Vec<String>,
     #[serde(default)]
@@ -83,6 +88,7 @@ pub struct Policy {
     pub max_concurrent: u32,
     pub max_queued: u32,
     pub max_result_bytes: u64,
+    pub webhooks: bool,
     pub allowed_hosts: Vec<HostPattern>,
     /// Values served through `wasi:config/store`: config and resolved secrets.
     pub config: BTreeMap<String, String>,
@@ -98,6 +104,7 @@ impl fmt::Debug for Policy {
             .field("max_concurrent", &self.max_concurrent)
             .field("max_queued", &self.max_queued)
             .field("max_result_bytes", &self.max_result_bytes)
+            .field("webhooks", &self.webhooks)
             .field("allowed_hosts", &self.allowed_hosts)
             .field("config_keys", &self.config.keys().collect::<Vec<_>>())
             .field("secret_keys", &self.secret_keys)
@@ -195,6 +202,7 @@ impl PolicySpec {
             // By default as many may wait as may run.
             max_queued: self.max_queued.unwrap_or(max_concurrent),
             max_result_bytes: max_result_kib * 1024,
+            webhooks: self.webhooks,
             allowed_hosts,
             config,
             secret_keys,

@@ -143,3 +143,34 @@ async fn listening_beyond_loopback_without_a_token_is_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("without a bearer token"), "{stderr}");
 }
+
+#[tokio::test]
+async fn webhooks_reach_a_component_that_takes_them_and_no_other() {
+    let fx = Fixture::new();
+    let dir = fx.components_dir();
+    let hook = env!("SWITCHBOARD_GUEST_HOOK");
+    std::fs::copy(hook, dir.join("hook.wasm")).unwrap();
+    std::fs::write(dir.join("hook.toml"), "webhooks = true\ntimeout_ms = 2000\n").unwrap();
+    std::fs::copy(hook, dir.join("closed.wasm")).unwrap();
+    let (_server, base) = start(&fx).await;
+    let http = reqwest::Client::new();
+
+    // No bearer token: the caller (Twilio, say) signs its requests and the component checks.
+    let r = http.post(format!("{base}/webhooks/hook/twilio/status?CallSid=CA1")).body("CallStatus=completed").send();
+    let r = r.await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "POST /webhooks/hook/twilio/status?CallSid=CA1 CallStatus=completed");
+    // The component's own status comes through.
+    assert_eq!(http.get(format!("{base}/webhooks/hook/fail")).send().await.unwrap().status(), 500);
+    // Not without `webhooks = true` in its policy, and not for a component that is not there.
+    let r = http.get(format!("{base}/webhooks/closed/x")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(r.text().await.unwrap().contains("does not take webhooks"));
+    assert_eq!(http.get(format!("{base}/webhooks/nobody/x")).send().await.unwrap().status(), 404);
+    // A component without an incoming handler says so.
+    std::fs::write(dir.join("probe.toml"), format!("webhooks = true\n{}", common::PROBE_POLICY)).unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let r = http.get(format!("{base}/webhooks/probe/x")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(r.text().await.unwrap().contains("incoming-handler"));
+}

@@ -8,12 +8,14 @@
 mod cache;
 pub mod docs;
 mod engine;
+mod incoming;
 mod state;
 pub mod types;
 pub mod values;
 
 pub use cache::digest;
 pub use engine::{EPOCH_TICK, EngineSettings};
+pub use incoming::IncomingError;
 pub use types::{ExportedFunc, Param, Skipped, Surface, WitType};
 pub use values::ArgError;
 
@@ -24,7 +26,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use wasmtime::component::{Component, ComponentExportIndex, InstancePre, Linker, Val};
 use wasmtime::error::Context as _;
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
@@ -32,6 +34,8 @@ use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
 
 /// The interface whose import needs outbound hosts in the policy.
 const OUTGOING_HTTP: &str = "wasi:http/outgoing-handler";
+/// The export that makes a component a webhook handler.
+const INCOMING_HTTP: &str = "wasi:http/incoming-handler";
 
 pub struct Runtime {
     engine: Engine,
@@ -58,6 +62,8 @@ pub struct LoadedComponent {
     slots: Arc<Semaphore>,
     /// Calls waiting for a slot.
     queued: AtomicU32,
+    /// Set when the component exports `wasi:http/incoming-handler` (webhooks).
+    proxy: Option<wasmtime_wasi_http::p2::bindings::ProxyPre<CallState>>,
 }
 
 /// Decrements a counter when dropped.
@@ -181,6 +187,13 @@ impl Runtime {
             .linker
             .instantiate_pre(&component)
             .map_err(|e| LoadError::Link { origin: source.to_owned(), message: format!("{e:#}") })?;
+        let proxy = surface
+            .exports
+            .iter()
+            .any(|e| e.starts_with(INCOMING_HTTP))
+            .then(|| wasmtime_wasi_http::p2::bindings::ProxyPre::new(pre.clone()))
+            .transpose()
+            .map_err(|e| LoadError::Link { origin: source.to_owned(), message: format!("{e:#}") })?;
         let exports = surface
             .functions
             .iter()
@@ -194,6 +207,7 @@ impl Runtime {
             source: source.to_owned(),
             slots: Arc::new(Semaphore::new(policy.max_concurrent as usize)),
             queued: AtomicU32::new(0),
+            proxy,
             policy,
             surface,
             doc_problems,
@@ -216,39 +230,8 @@ impl Runtime {
 
         let timeout = component.policy.timeout;
         let deadline = Instant::now() + timeout;
-        let busy = || CallError::Busy { component: component.name.clone(), in_flight: component.policy.max_concurrent };
-        // A free slot, or a place in the bounded queue to wait for one until the deadline.
-        let _slot = match component.slots.clone().try_acquire_owned() {
-            Ok(slot) => slot,
-            Err(_) => {
-                let queued = component.queued.fetch_add(1, Ordering::AcqRel);
-                let _leave = Leave(&component.queued);
-                if queued >= component.policy.max_queued {
-                    return Err(busy());
-                }
-                tokio::time::timeout_at(deadline.into(), component.slots.clone().acquire_owned())
-                    .await
-                    .map_err(|_| busy())?
-                    .map_err(|_| busy())?
-            }
-        };
-        let _host_slot = tokio::time::timeout_at(deadline.into(), self.host_slots.acquire())
-            .await
-            .map_err(|_| busy())?
-            .map_err(|_| busy())?;
-
-        let mut store = Store::new(&self.engine, CallState::new(&component.policy, component.config.clone()));
-        store.limiter(|s| &mut s.limiter);
-        store.set_epoch_deadline(1);
-        store.epoch_deadline_callback(move |mut ctx| {
-            if Instant::now() >= deadline {
-                ctx.data_mut().deadline_hit = true;
-                Err(Trap::Interrupt.into())
-            } else {
-                // Let other calls run between ticks of a busy guest.
-                Ok(UpdateDeadline::Yield(1))
-            }
-        });
+        let _slots = self.acquire_slots(component, deadline).await?;
+        let mut store = self.new_store(component, deadline);
 
         let export = &component.exports[index];
         let result_count = usize::from(func.result.is_some());
@@ -284,6 +267,54 @@ impl Runtime {
             denied_hosts: state.outbound.denied.clone(),
             instantiate_time,
         })
+    }
+}
+
+impl Runtime {
+    /// A slot of the component's and one of the host's, or a clear "busy": at most
+    /// `max_queued` calls wait for a component slot, each until its deadline.
+    async fn acquire_slots(
+        &self,
+        component: &LoadedComponent,
+        deadline: Instant,
+    ) -> Result<(OwnedSemaphorePermit, OwnedSemaphorePermit), CallError> {
+        let busy = || CallError::Busy { component: component.name.clone(), in_flight: component.policy.max_concurrent };
+        let slot = match component.slots.clone().try_acquire_owned() {
+            Ok(slot) => slot,
+            Err(_) => {
+                let queued = component.queued.fetch_add(1, Ordering::AcqRel);
+                let _leave = Leave(&component.queued);
+                if queued >= component.policy.max_queued {
+                    return Err(busy());
+                }
+                tokio::time::timeout_at(deadline.into(), component.slots.clone().acquire_owned())
+                    .await
+                    .map_err(|_| busy())?
+                    .map_err(|_| busy())?
+            }
+        };
+        let host_slot = tokio::time::timeout_at(deadline.into(), self.host_slots.clone().acquire_owned())
+            .await
+            .map_err(|_| busy())?
+            .map_err(|_| busy())?;
+        Ok((slot, host_slot))
+    }
+
+    /// A fresh store with the component's grants, memory cap and deadline.
+    fn new_store(&self, component: &LoadedComponent, deadline: Instant) -> Store<CallState> {
+        let mut store = Store::new(&self.engine, CallState::new(&component.policy, component.config.clone()));
+        store.limiter(|s| &mut s.limiter);
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |mut ctx| {
+            if Instant::now() >= deadline {
+                ctx.data_mut().deadline_hit = true;
+                Err(Trap::Interrupt.into())
+            } else {
+                // Let other calls run between ticks of a busy guest.
+                Ok(UpdateDeadline::Yield(1))
+            }
+        });
+        store
     }
 }
 

@@ -122,6 +122,8 @@ pub struct Surface {
     pub skipped: Vec<Skipped>,
     /// Imported interfaces, by their full name (`wasi:http/outgoing-handler@0.2.6`).
     pub imports: Vec<String>,
+    /// Exported interfaces, by their full name.
+    pub exports: Vec<String>,
 }
 
 /// Reads the exports and imports of a component binary.
@@ -152,6 +154,7 @@ pub fn surface(bytes: &[u8], docs: &DocIndex) -> Result<Surface> {
                     WorldKey::Name(name) => Some(name.clone()),
                 }
                 .unwrap_or_else(|| resolve.name_world_key(key));
+                out.exports.push(full.clone());
                 for func in iface.functions.values() {
                     push_func(&resolve, Some(&full), iface.name.as_deref(), func, docs, &mut out);
                 }
@@ -282,8 +285,9 @@ fn convert(resolve: &Resolve, ty: &Type, iface: Option<&str>, docs: &DocIndex) -
                 TypeDefKind::List(t) => WitType::List(boxed(t)?),
                 TypeDefKind::FixedLengthList(t, n) => WitType::FixedList(boxed(t)?, *n),
                 TypeDefKind::Map(k, v) => WitType::Map(boxed(k)?, boxed(v)?),
-                TypeDefKind::Resource | TypeDefKind::Handle(_) => {
-                    bail!("resource `{}` is not plain data", name.as_deref().unwrap_or("?"))
+                TypeDefKind::Resource => bail!("resource `{}` is not plain data", name.as_deref().unwrap_or("?")),
+                TypeDefKind::Handle(wit_parser::Handle::Own(r) | wit_parser::Handle::Borrow(r)) => {
+                    bail!("resource `{}` is not plain data", resolve.types[*r].name.as_deref().unwrap_or("?"))
                 }
                 TypeDefKind::Future(_) | TypeDefKind::Stream(_) => {
                     bail!("futures and streams are not plain data")

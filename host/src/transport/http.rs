@@ -1,6 +1,9 @@
 //! MCP over Streamable HTTP (rmcp's server transport on axum) at `/mcp`, Prometheus metrics
 //! at `/metrics`, and `/health` and `/ready` for load balancers.
 //!
+//! * `/webhooks/{component}/{path...}` hands the request to a component that exports
+//!   `wasi:http/incoming-handler` and whose policy says `webhooks = true` (no bearer token:
+//!   callers such as Twilio sign their requests, and the component checks the signature).
 //! * `/mcp` and `/metrics` need the operator's bearer token when one is configured (compared in constant
 //!   time, never logged); a listener outside loopback refuses to start without one.
 //! * `Host` is checked against an allowlist and `Origin` against another (DNS rebinding).
@@ -128,6 +131,9 @@ pub async fn serve(
         mcp_config,
     );
 
+    let webhooks = Router::new()
+        .route("/webhooks/{component}/{*path}", axum::routing::any(webhook))
+        .with_state(Webhooks { host: host.clone(), max_body: settings.max_body_kib * 1024 });
     let not_ready = draining.clone();
     let metrics_host = host.clone();
     let app =
@@ -143,6 +149,8 @@ pub async fn serve(
                 }),
             )
             .layer(middleware::from_fn_with_state(auth, require_token))
+            // Webhooks carry their sender's signature, not our token: the component checks it.
+            .merge(webhooks)
             .route("/health", get(|| async { "ok\n" }))
             .route(
                 "/ready",
@@ -173,4 +181,46 @@ pub async fn serve(
         Err(_) => tracing::warn!("closing the remaining HTTP connections"),
     }
     Ok(())
+}
+
+#[derive(Clone)]
+struct Webhooks {
+    host: Arc<Host>,
+    max_body: usize,
+}
+
+/// `/webhooks/{component}/{path...}`: the request, with its original URI, goes to the
+/// component's `wasi:http/incoming-handler` when its policy says `webhooks = true`.
+async fn webhook(
+    State(hooks): State<Webhooks>,
+    axum::extract::Path((name, _path)): axum::extract::Path<(String, String)>,
+    request: Request,
+) -> Response {
+    let Some(component) = hooks.host.components().into_iter().find(|c| c.name == name) else {
+        return (StatusCode::NOT_FOUND, format!("no component named `{name}`\n")).into_response();
+    };
+    if !component.policy.webhooks {
+        return (StatusCode::NOT_FOUND, format!("`{name}` does not take webhooks (see its policy)\n")).into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let body = match axum::body::to_bytes(body, hooks.max_body).await {
+        Ok(body) => body,
+        Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n").into_response(),
+    };
+    let request = Request::from_parts(parts, body);
+    let _in_flight = hooks.host.begin_call();
+    match hooks.host.runtime.handle_http(&component, request).await {
+        Ok(response) => response.map(axum::body::Body::new),
+        Err(e) => {
+            tracing::warn!(component = %name, error = %e, "webhook failed");
+            let status = match &e {
+                crate::runtime::IncomingError::Call(crate::runtime::CallError::Busy { .. }) => {
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
+                crate::runtime::IncomingError::NotAHandler(_) => StatusCode::NOT_FOUND,
+                _ => StatusCode::BAD_GATEWAY,
+            };
+            (status, format!("{e}\n")).into_response()
+        }
+    }
 }
