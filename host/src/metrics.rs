@@ -23,6 +23,11 @@ struct ToolLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ComponentLabel {
+    component: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ComponentLabels {
     component: String,
     source: String,
@@ -37,6 +42,7 @@ pub struct Metrics {
     latency: HistogramFamily<ToolLabel>,
     instantiate: Histogram,
     in_flight: Gauge,
+    memory: HistogramFamily<ComponentLabel>,
     components: Family<ComponentLabels, Gauge>,
     /// The label sets of `components` now set, to clear them on the next update.
     loaded: Mutex<Vec<ComponentLabels>>,
@@ -45,6 +51,11 @@ pub struct Metrics {
 fn latency_buckets() -> Histogram {
     // 20 us .. ~40 s
     Histogram::new(exponential_buckets(20e-6, 2.0, 22))
+}
+
+fn memory_buckets() -> Histogram {
+    // 64 KiB (one wasm page) .. 4 GiB
+    Histogram::new(exponential_buckets(65536.0, 2.0, 17))
 }
 
 impl Default for Metrics {
@@ -62,9 +73,15 @@ impl Default for Metrics {
         );
         let in_flight = Gauge::default();
         registry.register("tool_calls_in_flight", "Tool calls running now", in_flight.clone());
+        let memory: HistogramFamily<ComponentLabel> = Family::new_with_constructor(memory_buckets);
+        registry.register(
+            "instance_memory_bytes",
+            "The most linear memory one instance grew to, per call, by component",
+            memory.clone(),
+        );
         let components = Family::<ComponentLabels, Gauge>::default();
         registry.register("component_loaded", "Loaded components, with their source and digest", components.clone());
-        Self { registry, calls, latency, instantiate, in_flight, components, loaded: Mutex::new(Vec::new()) }
+        Self { registry, calls, latency, instantiate, in_flight, memory, components, loaded: Mutex::new(Vec::new()) }
     }
 }
 
@@ -81,6 +98,11 @@ impl Metrics {
         if let Some(t) = instantiate {
             self.instantiate.observe(t.as_secs_f64());
         }
+    }
+
+    /// Records the most memory a call's instance used.
+    pub fn instance_memory(&self, component: &str, bytes: u64) {
+        self.memory.get_or_create(&ComponentLabel { component: component.to_owned() }).observe(bytes as f64);
     }
 
     /// Replaces the set of loaded components.

@@ -70,6 +70,7 @@ async fn an_agent_with_the_token_lists_and_calls_tools() {
     assert!(text.contains(r#"switchboard_tool_calls_total{tool="probe_echo",outcome="ok"} 1"#), "{text}");
     assert!(text.contains(r#"switchboard_tool_calls_total{tool="probe_trap",outcome="trap"} 1"#), "{text}");
     assert!(text.contains(r#"switchboard_component_loaded{component="probe""#), "{text}");
+    assert!(text.contains(r#"switchboard_instance_memory_bytes_count{component="probe"} 1"#), "{text}");
     client.cancel().await.unwrap();
 }
 

@@ -193,6 +193,9 @@ pub struct Called {
     /// `ok`, `tool_error` (the function returned `err`) or the kind of [`CallError`].
     pub outcome: &'static str,
     pub instantiate: Option<std::time::Duration>,
+    /// The component that ran, and the most memory its instance used, in bytes.
+    pub component: String,
+    pub memory_peak: Option<u64>,
 }
 
 /// Runs a tool call end to end: look-up, call, rendering. `None` when no tool has that name.
@@ -204,14 +207,14 @@ pub async fn call(
 ) -> Option<Called> {
     let entry = catalog.get(name)?;
     let outcome = runtime.call(&entry.component, entry.index, args).await;
-    let (kind, instantiate) = match &outcome {
-        Ok(out) => ("ok", Some(out.instantiate_time)),
-        Err(e) => (e.kind(), None),
+    let (kind, instantiate, memory_peak) = match &outcome {
+        Ok(out) => ("ok", Some(out.instantiate_time), Some(out.memory_peak)),
+        Err(e) => (e.kind(), None, None),
     };
     if let Err(e) = &outcome {
         tracing::info!(kind = e.kind(), "call failed");
     }
     let result = render(entry, outcome);
     let outcome = if kind == "ok" && result.is_error == Some(true) { "tool_error" } else { kind };
-    Some(Called { result, outcome, instantiate })
+    Some(Called { result, outcome, instantiate, component: entry.component.name.clone(), memory_peak })
 }

@@ -10,6 +10,8 @@ pub mod docs;
 mod engine;
 mod incoming;
 mod state;
+#[cfg(test)]
+mod tests;
 pub mod types;
 pub mod values;
 
@@ -144,6 +146,8 @@ pub struct CallOutput {
     /// Outbound destinations the policy refused during the call.
     pub denied_hosts: Vec<String>,
     pub instantiate_time: Duration,
+    /// The largest linear memory the instance grew to, in bytes.
+    pub memory_peak: u64,
 }
 
 impl Runtime {
@@ -266,6 +270,7 @@ impl Runtime {
             value: func.result.as_ref().zip(results.first()).map(|(ty, v)| values::to_json(ty, v)),
             denied_hosts: state.outbound.denied.clone(),
             instantiate_time,
+            memory_peak: state.limiter.peak as u64,
         })
     }
 }

@@ -46,7 +46,7 @@ impl CallState {
             http: WasiHttpCtx::new(),
             outbound: OutboundHttp { allowed: policy.allowed_hosts.clone().into(), denied: Vec::new() },
             config,
-            limiter: MemoryLimiter { limit: policy.memory_bytes as usize, hit: None },
+            limiter: MemoryLimiter { limit: policy.memory_bytes as usize, hit: None, peak: 0 },
             output,
             deadline_hit: false,
         }
@@ -75,6 +75,8 @@ pub struct MemoryLimiter {
     limit: usize,
     /// Set, with what happened, when the guest asked for more than its cap.
     pub(super) hit: Option<String>,
+    /// The largest linear memory the instance grew to, in bytes.
+    pub(super) peak: usize,
 }
 
 impl ResourceLimiter for MemoryLimiter {
@@ -88,6 +90,7 @@ impl ResourceLimiter for MemoryLimiter {
             self.hit = Some(detail.clone());
             return Err(wasmtime::format_err!("{detail}"));
         }
+        self.peak = self.peak.max(desired);
         Ok(true)
     }
 

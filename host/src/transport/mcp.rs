@@ -99,6 +99,9 @@ impl ServerHandler for McpService {
                 ));
             };
             metrics.call_finished(&request.name, called.outcome, elapsed, called.instantiate);
+            if let Some(bytes) = called.memory_peak {
+                metrics.instance_memory(&called.component, bytes);
+            }
             tracing::info!(elapsed_us = elapsed.as_micros() as u64, outcome = called.outcome, "tools/call");
             Ok(called.result.into())
         }
