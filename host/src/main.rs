@@ -209,30 +209,7 @@ async fn serve(
 fn list(host: &Host, json: bool) -> Result<()> {
     let catalog = host.catalog();
     if json {
-        let components: Vec<_> = host
-            .components()
-            .iter()
-            .map(|c| {
-                let tools: Vec<_> = catalog.tools().filter(|e| Arc::ptr_eq(&e.component, c)).map(|e| &e.tool).collect();
-                serde_json::json!({
-                    "name": c.name,
-                    "source": c.source,
-                    "digest": c.digest,
-                    "policy": {
-                        "timeout_ms": c.policy.timeout.as_millis() as u64,
-                        "memory_mb": c.policy.memory_bytes >> 20,
-                        "max_concurrent": c.policy.max_concurrent,
-                        "allowed_hosts": c.policy.allowed_hosts.iter().map(|h| h.to_string()).collect::<Vec<_>>(),
-                        "config_keys": c.policy.config.keys().collect::<Vec<_>>(),
-                    },
-                    "imports": c.surface.imports,
-                    "tools": tools,
-                    "skipped": c.surface.skipped.iter().map(|s| serde_json::json!({"function": s.name, "reason": s.reason})).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        let out = serde_json::json!({ "components": components, "rejected": host.rejected() });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        println!("{}", serde_json::to_string_pretty(&switchboard::operator::describe(host, true))?);
         return Ok(());
     }
     for c in &host.components() {

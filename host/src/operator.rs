@@ -68,7 +68,7 @@ pub async fn call(host: &Arc<Host>, name: &str, args: Option<&Map<String, Value>
     }
     let target = args.and_then(|a| a.get("name")).and_then(Value::as_str).map(str::to_owned);
     let result = match (name, target) {
-        (LIST, _) => ok(list(host)),
+        (LIST, _) => ok(describe(host, false)),
         (RELOAD, _) => reload(host).await,
         (_, None) => error(format!("`{name}` needs `name`, the component's name")),
         (UNLOAD, Some(target)) => {
@@ -102,25 +102,38 @@ async fn reload(host: &Arc<Host>) -> CallToolResult {
     }
 }
 
-fn list(host: &Host) -> Value {
+/// The loaded components as JSON: source, digest, policy and tools (with their schemas
+/// when `schemas`), and the components rejected or unloaded. `components list --json` and
+/// the `switchboard_list_components` tool both show this.
+pub fn describe(host: &Host, schemas: bool) -> Value {
     let catalog = host.catalog();
     let components: Vec<Value> = host
         .components()
         .iter()
         .map(|c| {
-            let tools: Vec<&str> =
-                catalog.tools().filter(|e| Arc::ptr_eq(&e.component, c)).map(|e| e.tool.name.as_ref()).collect();
+            let tools: Vec<Value> = catalog
+                .tools()
+                .filter(|e| Arc::ptr_eq(&e.component, c))
+                .map(|e| if schemas { json!(e.tool) } else { json!(e.tool.name) })
+                .collect();
+            let skipped: Vec<Value> =
+                c.surface.skipped.iter().map(|s| json!({ "function": s.name, "reason": s.reason })).collect();
             json!({
                 "name": c.name,
                 "source": c.source,
-                "sha256": c.digest,
+                "digest": c.digest,
                 "policy": {
                     "timeout_ms": c.policy.timeout.as_millis() as u64,
                     "memory_mb": c.policy.memory_bytes >> 20,
                     "max_concurrent": c.policy.max_concurrent,
+                    "max_queued": c.policy.max_queued,
+                    "webhooks": c.policy.webhooks,
                     "allowed_hosts": c.policy.allowed_hosts.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                    "config_keys": c.policy.config.keys().collect::<Vec<_>>(),
                 },
+                "imports": c.surface.imports,
                 "tools": tools,
+                "skipped": skipped,
             })
         })
         .collect();
