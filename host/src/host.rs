@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::policy::{Limits, Policy, PolicyError, PolicySpec};
 use crate::runtime::{self, EngineSettings, LoadedComponent, Runtime};
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
@@ -36,11 +37,11 @@ pub struct Host {
 }
 
 /// Counts a call as in flight until dropped.
-pub struct CallGuard<'a>(&'a watch::Sender<usize>);
+pub struct CallGuard<'a>(&'a Host);
 
 impl Drop for CallGuard<'_> {
     fn drop(&mut self) {
-        self.0.send_modify(|n| *n -= 1);
+        self.0.count_in_flight(-1);
     }
 }
 
@@ -78,7 +79,8 @@ impl ReloadReport {
 struct Candidate {
     name: String,
     source: String,
-    bytes: Result<Vec<u8>, String>,
+    /// Built-ins borrow the binary's own bytes; files are read.
+    bytes: Result<Cow<'static, [u8]>, String>,
     policy: Result<(PolicySpec, PathBuf), PolicyError>,
 }
 
@@ -150,8 +152,16 @@ impl Host {
 
     /// Marks a tool call in flight for as long as the guard lives.
     pub fn begin_call(&self) -> CallGuard<'_> {
-        self.in_flight.send_modify(|n| *n += 1);
-        CallGuard(&self.in_flight)
+        self.count_in_flight(1);
+        CallGuard(self)
+    }
+
+    /// The one count of calls in flight, which the metrics gauge mirrors.
+    fn count_in_flight(&self, delta: isize) {
+        self.in_flight.send_modify(|n| {
+            *n = n.saturating_add_signed(delta);
+            self.metrics.set_in_flight(*n);
+        });
     }
 
     /// Waits until no tool call is in flight.
@@ -271,7 +281,7 @@ fn candidates(config: &Config) -> Result<Vec<Candidate>, HostError> {
                 (None, Some(text)) => PolicySpec::parse(text, Path::new(&source)).map(|p| (p, source.clone().into())),
                 (None, None) => Ok((PolicySpec::default(), source.clone().into())),
             };
-            found.push(Candidate { name: b.name.to_owned(), source, bytes: Ok(b.wasm.to_vec()), policy });
+            found.push(Candidate { name: b.name.to_owned(), source, bytes: Ok(Cow::Borrowed(b.wasm)), policy });
         }
     }
 
@@ -306,7 +316,7 @@ fn file_candidate(name: String, path: &Path, policy: Result<(PolicySpec, PathBuf
     Candidate {
         name,
         source: path.display().to_string(),
-        bytes: std::fs::read(path).map_err(|e| format!("cannot read it: {e}")),
+        bytes: std::fs::read(path).map(Cow::Owned).map_err(|e| format!("cannot read it: {e}")),
         policy,
     }
 }

@@ -86,12 +86,11 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    pub fn call_started(&self) {
-        self.in_flight.inc();
+    pub fn set_in_flight(&self, calls: usize) {
+        self.in_flight.set(calls as i64);
     }
 
     pub fn call_finished(&self, tool: &str, outcome: &str, elapsed: Duration, instantiate: Option<Duration>) {
-        self.in_flight.dec();
         let labels = CallLabels { tool: tool.to_owned(), outcome: outcome.to_owned() };
         self.calls.get_or_create(&labels).inc();
         self.latency.get_or_create(&ToolLabel { tool: tool.to_owned() }).observe(elapsed.as_secs_f64());

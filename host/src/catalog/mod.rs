@@ -211,9 +211,6 @@ pub async fn call(
         Ok(out) => ("ok", Some(out.instantiate_time), Some(out.memory_peak)),
         Err(e) => (e.kind(), None, None),
     };
-    if let Err(e) = &outcome {
-        tracing::info!(kind = e.kind(), "call failed");
-    }
     let result = render(entry, outcome);
     let outcome = if kind == "ok" && result.is_error == Some(true) { "tool_error" } else { kind };
     Some(Called { result, outcome, instantiate, component: entry.component.name.clone(), memory_peak })

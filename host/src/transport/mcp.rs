@@ -17,13 +17,11 @@ use tracing::Instrument as _;
 #[derive(Clone)]
 pub struct McpService {
     host: Arc<Host>,
-    operator_tools: bool,
 }
 
 impl McpService {
     pub fn new(host: Arc<Host>) -> Self {
-        let operator_tools = host.operator_tools();
-        Self { host, operator_tools }
+        Self { host }
     }
 }
 
@@ -65,7 +63,7 @@ impl ServerHandler for McpService {
     ) -> Result<ListToolsResult, McpError> {
         let catalog = self.host.catalog();
         let mut tools: Vec<_> = catalog.tools().map(|e| e.tool.clone()).collect();
-        if self.operator_tools {
+        if self.host.operator_tools() {
             tools.extend(operator::tools());
         }
         Ok(ListToolsResult::with_all_items(tools))
@@ -79,7 +77,7 @@ impl ServerHandler for McpService {
         let span = tracing::info_span!("call", id = %correlation_id(), rpc = %context.id, tool = %request.name);
         async {
             let _in_flight = self.host.begin_call();
-            if self.operator_tools
+            if self.host.operator_tools()
                 && let Some(result) = operator::call(&self.host, &request.name, request.arguments.as_ref()).await
             {
                 return Ok(result.into());
@@ -87,7 +85,6 @@ impl ServerHandler for McpService {
             let metrics = &self.host.metrics;
             let started = std::time::Instant::now();
             let catalog = self.host.catalog();
-            metrics.call_started();
             let called = catalog::call(&catalog, &self.host.runtime, &request.name, request.arguments.as_ref()).await;
             let elapsed = started.elapsed();
             let Some(called) = called else {
