@@ -49,6 +49,8 @@ pub struct Config {
     pub http: crate::transport::http::HttpSettings,
     #[serde(default)]
     pub operator: OperatorSettings,
+    #[serde(default)]
+    pub speech: crate::roles::SpeechSettings,
     /// The file this came from, for messages and relative paths.
     #[serde(skip)]
     pub file: Option<PathBuf>,
@@ -71,6 +73,7 @@ impl Default for Config {
             components: BTreeMap::new(),
             http: Default::default(),
             operator: Default::default(),
+            speech: Default::default(),
             file: None,
             no_cache: false,
         }

@@ -13,6 +13,7 @@ use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::policy::{Limits, Policy, PolicyError, PolicySpec};
+use crate::roles::Roles;
 use crate::runtime::{self, EngineSettings, LoadedComponent, Runtime};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -23,6 +24,8 @@ use tokio::sync::watch;
 pub struct Host {
     pub runtime: Runtime,
     pub metrics: Metrics,
+    /// The role services (speech cache, preferences), shared by every connection.
+    pub roles: Roles,
     config: Config,
     limits: Limits,
     state: RwLock<State>,
@@ -97,6 +100,7 @@ impl Host {
         let host = Self {
             runtime,
             metrics: Metrics::default(),
+            roles: Roles::new(&config.speech),
             config: config.clone(),
             limits: config.limits.limits(),
             state: RwLock::new(State::default()),
@@ -196,7 +200,7 @@ impl Host {
                 }
             }
         }
-        let (catalog, refused) = Catalog::build(&next);
+        let (catalog, refused) = Catalog::build(&next, &self.config.speech);
         for (component, reason) in refused {
             tracing::error!(message = %reason, "component rejected");
             report.rejected.push(reason.to_string());

@@ -14,6 +14,7 @@ pub mod logging;
 pub mod metrics;
 pub mod operator;
 pub mod policy;
+pub mod roles;
 pub mod runtime;
 pub mod transport;
 pub mod watch;

@@ -248,7 +248,9 @@ async fn call(host: &Host, tool: &str, args: &str) -> Result<ExitCode> {
     let args: serde_json::Value = serde_json::from_str(args).context("the arguments are not valid JSON")?;
     let serde_json::Value::Object(args) = args else { bail!("the arguments must be a JSON object") };
     let catalog = host.catalog();
-    let Some(catalog::Called { result, .. }) = catalog::call(&catalog, &host.runtime, tool, Some(&args)).await else {
+    let Some(catalog::Called { result, .. }) =
+        catalog::call(&catalog, &host.roles, &host.runtime, tool, Some(&args)).await
+    else {
         let names: Vec<&str> = catalog.tools().map(|e| e.tool.name.as_ref()).collect();
         bail!("no tool named `{tool}`; available: {}", names.join(", "));
     };

@@ -6,8 +6,10 @@
 //! interfaces share a function name), kept within MCP's `^[a-zA-Z0-9_-]{1,64}$`. Two tools
 //! with one name are a load error, never a silent overwrite.
 
+pub mod roles;
 pub mod schema;
 
+use crate::roles::{Roles, Routes, SpeechSettings};
 use crate::runtime::{CallError, CallOutput, ExportedFunc, LoadedComponent, Runtime, WitType};
 use rmcp::model::{CallToolResult, ContentBlock as Content, Tool};
 use serde_json::{Map, Value, json};
@@ -33,6 +35,9 @@ impl Entry {
 #[derive(Default)]
 pub struct Catalog {
     tools: BTreeMap<String, Entry>,
+    /// The components serving the roles, and the role tools they make possible.
+    routes: Routes,
+    role_tools: Vec<Tool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -46,8 +51,12 @@ pub enum CatalogError {
 impl Catalog {
     /// Builds the catalog of a set of components. A component whose name, or one of whose
     /// tool names, is already taken is left out whole and returned with the reason.
-    pub fn build(components: &[Arc<LoadedComponent>]) -> (Self, Vec<(Arc<LoadedComponent>, CatalogError)>) {
+    pub fn build(
+        components: &[Arc<LoadedComponent>],
+        speech: &SpeechSettings,
+    ) -> (Self, Vec<(Arc<LoadedComponent>, CatalogError)>) {
         let mut catalog = Self::default();
+        let mut accepted = Vec::new();
         let mut names: HashMap<String, String> = HashMap::new();
         let mut rejected = Vec::new();
         for component in components {
@@ -64,10 +73,13 @@ impl Catalog {
                 Ok(entries) => {
                     names.insert(component.name.clone(), component.source.clone());
                     catalog.tools.extend(entries);
+                    accepted.push(component.clone());
                 }
                 Err(e) => rejected.push((component.clone(), e)),
             }
         }
+        catalog.routes = Routes::select(&accepted, speech);
+        catalog.role_tools = roles::tools(&catalog.routes);
         (catalog, rejected)
     }
 
@@ -76,9 +88,16 @@ impl Catalog {
         let functions = &component.surface.functions;
         let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
         for (index, func) in functions.iter().enumerate() {
+            if func.role {
+                continue;
+            }
             let shared = functions.iter().filter(|f| f.name == func.name).count() > 1;
             let name = tool_name(&component.name, func, shared);
             let origin = format!("`{}` of {}", func.name, component.source);
+            if roles::NAMES.contains(&name.as_str()) {
+                let first = "the host's role tool".to_owned();
+                return Err(CatalogError::Collision { name, first, second: origin });
+            }
             if let Some(existing) = self.tools.get(&name).or_else(|| entries.get(&name)) {
                 let first = format!("`{}` of {}", existing.func().name, existing.component.source);
                 return Err(CatalogError::Collision { name, first, second: origin });
@@ -89,8 +108,19 @@ impl Catalog {
         Ok(entries)
     }
 
+    /// The tools derived from components' exports.
     pub fn tools(&self) -> impl Iterator<Item = &Entry> {
         self.tools.values()
+    }
+
+    /// Every tool the agent sees: role tools first, then derived ones.
+    pub fn all_tools(&self) -> impl Iterator<Item = &Tool> {
+        self.role_tools.iter().chain(self.tools.values().map(|e| &e.tool))
+    }
+
+    /// Which components serve the roles.
+    pub fn routes(&self) -> &Routes {
+        &self.routes
     }
 
     pub fn get(&self, name: &str) -> Option<&Entry> {
@@ -98,11 +128,11 @@ impl Catalog {
     }
 
     pub fn len(&self) -> usize {
-        self.tools.len()
+        self.tools.len() + self.role_tools.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.tools.is_empty()
+        self.len() == 0
     }
 }
 
@@ -201,10 +231,14 @@ pub struct Called {
 /// Runs a tool call end to end: look-up, call, rendering. `None` when no tool has that name.
 pub async fn call(
     catalog: &Catalog,
+    roles_: &Roles,
     runtime: &Runtime,
     name: &str,
     args: Option<&Map<String, Value>>,
 ) -> Option<Called> {
+    if roles::NAMES.contains(&name) {
+        return roles::call(&catalog.routes, roles_, runtime, name, args).await;
+    }
     let entry = catalog.get(name)?;
     let outcome = runtime.call(&entry.component, entry.index, args).await;
     let (kind, instantiate, memory_peak) = match &outcome {

@@ -33,6 +33,13 @@ impl DocIndex {
     pub fn from_component(bytes: &[u8]) -> (Self, Vec<String>) {
         let mut index = Self::default();
         let mut problems = Vec::new();
+        // The host knows the role contracts' docs itself; a component's own docs come later
+        // and take precedence.
+        for (n, text) in super::roles::ROLE_WIT.iter().enumerate() {
+            if let Ok(group) = UnresolvedPackageGroup::parse(format!("role-{n}.wit"), text) {
+                index.add(&group.main);
+            }
+        }
         for (n, text) in embedded_sources(bytes).into_iter().enumerate() {
             let Ok(text) = String::from_utf8(text) else {
                 problems.push(format!("embedded WIT section {n} is not UTF-8"));

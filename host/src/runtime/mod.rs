@@ -9,6 +9,7 @@ mod cache;
 pub mod docs;
 mod engine;
 mod incoming;
+pub mod roles;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -29,7 +30,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use wasmtime::component::{Component, ComponentExportIndex, InstancePre, Linker, Val};
+use wasmtime::component::{Component, ComponentExportIndex, Instance, InstancePre, Linker, Val};
 use wasmtime::error::Context as _;
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
@@ -64,6 +65,8 @@ pub struct LoadedComponent {
     slots: Arc<Semaphore>,
     /// Calls waiting for a slot.
     queued: AtomicU32,
+    /// The role interfaces it exports, resolved for typed calls.
+    roles: roles::RoleExports,
     /// Set when the component exports `wasi:http/incoming-handler` (webhooks).
     proxy: Option<wasmtime_wasi_http::p2::bindings::ProxyPre<CallState>>,
 }
@@ -88,7 +91,7 @@ pub enum LoadError {
 }
 
 /// Why a call produced no value. Each is reported to the agent as a tool error.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum CallError {
     #[error("invalid arguments: {0}")]
     InvalidArguments(#[from] ArgError),
@@ -138,6 +141,16 @@ fn guest_said(output: &str) -> String {
     }
 }
 
+/// What running an instance cost, besides its result.
+#[derive(Debug, Clone, Default)]
+pub struct CallStats {
+    /// Outbound destinations the policy refused during the call.
+    pub denied_hosts: Vec<String>,
+    pub instantiate_time: Duration,
+    /// The largest linear memory the instance grew to, in bytes.
+    pub memory_peak: u64,
+}
+
 /// The outcome of a call that returned.
 #[derive(Debug)]
 pub struct CallOutput {
@@ -158,6 +171,7 @@ impl Runtime {
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).context("linking wasi:http")?;
         wasmtime_wasi_config::add_to_linker(&mut linker, |s: &mut CallState| WasiConfig::from(&*s.config))
             .context("linking wasi:config")?;
+        roles::add_to_linker(&mut linker).context("linking switchboard:tts/sink")?;
         Ok(Self {
             cache: cache::ArtifactCache::new(&engine, cache_dir),
             host_slots: Arc::new(Semaphore::new(settings.max_instances as usize)),
@@ -198,6 +212,8 @@ impl Runtime {
             .then(|| wasmtime_wasi_http::p2::bindings::ProxyPre::new(pre.clone()))
             .transpose()
             .map_err(|e| LoadError::Link { origin: source.to_owned(), message: format!("{e:#}") })?;
+        let roles = roles::RoleExports::resolve(&surface.exports, &pre)
+            .map_err(|e| LoadError::Link { origin: source.to_owned(), message: format!("{e:#}") })?;
         let exports = surface
             .functions
             .iter()
@@ -212,6 +228,7 @@ impl Runtime {
             slots: Arc::new(Semaphore::new(policy.max_concurrent as usize)),
             queued: AtomicU32::new(0),
             proxy,
+            roles,
             policy,
             surface,
             doc_problems,
@@ -231,47 +248,78 @@ impl Runtime {
         let func = &component.surface.functions[index];
         // Validation happens before any instance exists.
         let params = values::args_to_vals(&func.params, args)?;
-
-        let timeout = component.policy.timeout;
-        let deadline = Instant::now() + timeout;
-        let _slots = self.acquire_slots(component, deadline).await?;
-        let mut store = self.new_store(component, deadline);
-
         let export = &component.exports[index];
         let result_count = usize::from(func.result.is_some());
-        let run = async {
-            let started = Instant::now();
-            let instance = component.pre.instantiate_async(&mut store).await.map_err(|e| (true, e))?;
-            let instantiate_time = started.elapsed();
-            let f = instance
-                .get_func(&mut store, export)
-                .ok_or_else(|| (true, wasmtime::format_err!("export `{}` is missing", func.name)))?;
-            let mut results = vec![Val::Bool(false); result_count];
-            f.call_async(&mut store, &params, &mut results).await.map_err(|e| (false, e))?;
-            Ok((results, instantiate_time))
-        };
-        // Epoch interruption stops a guest that computes; this stops one that waits.
-        let outcome = tokio::time::timeout(timeout + 2 * EPOCH_TICK, run).await;
-        let state = store.data();
-        let (results, instantiate_time) = match outcome {
-            Err(_elapsed) => return Err(CallError::DeadlineExceeded { timeout }),
-            Ok(Err((instantiating, e))) => return Err(classify(e, instantiating, state, timeout)),
-            Ok(Ok(done)) => done,
-        };
+        let (results, stats) = self
+            .in_instance(component, None, move |mut store, instance| async move {
+                let Some(f) = instance.get_func(&mut store, export) else {
+                    return (store, Err(wasmtime::format_err!("export `{}` is missing", func.name)));
+                };
+                let mut results = vec![Val::Bool(false); result_count];
+                let outcome = f.call_async(&mut store, &params, &mut results).await;
+                (store, outcome.map(|()| results))
+            })
+            .await?;
         let size: u64 = results.iter().map(values::size_of).sum();
         if size > component.policy.max_result_bytes {
             return Err(CallError::ResultTooLarge { size, limit: component.policy.max_result_bytes });
         }
-        let output = state.output();
-        if !output.is_empty() {
-            tracing::debug!(component = %component.name, bytes = output.len(), "guest wrote output");
-        }
         Ok(CallOutput {
             value: func.result.as_ref().zip(results.first()).map(|(ty, v)| values::to_json(ty, v)),
-            denied_hosts: state.outbound.denied.clone(),
-            instantiate_time,
-            memory_peak: state.limiter.peak as u64,
+            denied_hosts: stats.denied_hosts,
+            instantiate_time: stats.instantiate_time,
+            memory_peak: stats.memory_peak,
         })
+    }
+
+    /// Runs `body` against a fresh instance of `component`, within the component's slots,
+    /// deadline and memory cap. `body` owns the store while it runs and hands it back with
+    /// its outcome, so that a failure can be explained from what the store saw. `sink`
+    /// receives the audio a TTS provider pushes, until the call ends.
+    pub(crate) async fn in_instance<R, F, Fut>(
+        &self,
+        component: &LoadedComponent,
+        sink: Option<tokio::sync::mpsc::Sender<Vec<u8>>>,
+        body: F,
+    ) -> Result<(R, CallStats), CallError>
+    where
+        F: FnOnce(Store<CallState>, Instance) -> Fut,
+        Fut: Future<Output = (Store<CallState>, wasmtime::Result<R>)>,
+    {
+        let timeout = component.policy.timeout;
+        let deadline = Instant::now() + timeout;
+        let _slots = self.acquire_slots(component, deadline).await?;
+        let mut store = self.new_store(component, deadline);
+        store.data_mut().sink = sink;
+        let run = async move {
+            let started = Instant::now();
+            let instance = match component.pre.instantiate_async(&mut store).await {
+                Ok(instance) => instance,
+                Err(e) => return Err(classify(e, true, store.data(), timeout)),
+            };
+            let instantiate_time = started.elapsed();
+            let (store, outcome) = body(store, instance).await;
+            let state = store.data();
+            let value = outcome.map_err(|e| classify(e, false, state, timeout))?;
+            if let Some(size) = state.sink_overflow {
+                return Err(CallError::ResultTooLarge { size, limit: component.policy.max_result_bytes });
+            }
+            let output = state.output();
+            if !output.is_empty() {
+                tracing::debug!(component = %component.name, bytes = output.len(), "guest wrote output");
+            }
+            let stats = CallStats {
+                denied_hosts: state.outbound.denied.clone(),
+                instantiate_time,
+                memory_peak: state.limiter.peak as u64,
+            };
+            Ok((value, stats))
+        };
+        // Epoch interruption stops a guest that computes; this stops one that waits.
+        match tokio::time::timeout(timeout + 2 * EPOCH_TICK, run).await {
+            Err(_elapsed) => Err(CallError::DeadlineExceeded { timeout }),
+            Ok(outcome) => outcome,
+        }
     }
 }
 

@@ -25,6 +25,13 @@ pub struct CallState {
     pub(super) output: MemoryOutputPipe,
     /// Set when the epoch callback stopped the guest at its deadline.
     pub(super) deadline_hit: bool,
+    /// Where a TTS provider's audio goes during a synthesis; `None` for any other call.
+    pub(super) sink: Option<tokio::sync::mpsc::Sender<Vec<u8>>>,
+    /// Audio bytes pushed so far, and the most the policy allows (`max_result_kib`).
+    pub(super) sink_bytes: u64,
+    pub(super) sink_limit: u64,
+    /// Set, with the size reached, when a provider pushed more audio than allowed.
+    pub(super) sink_overflow: Option<u64>,
 }
 
 impl CallState {
@@ -49,6 +56,10 @@ impl CallState {
             limiter: MemoryLimiter { limit: policy.memory_bytes as usize, hit: None, peak: 0 },
             output,
             deadline_hit: false,
+            sink: None,
+            sink_bytes: 0,
+            sink_limit: policy.max_result_bytes,
+            sink_overflow: None,
         }
     }
 

@@ -100,6 +100,9 @@ pub struct ExportedFunc {
     pub params: Vec<Param>,
     pub result: Option<WitType>,
     pub docs: Option<String>,
+    /// Part of a role interface the host understands: the host calls it itself and serves
+    /// it through its role tools, so it is not a tool of its own.
+    pub role: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -195,6 +198,7 @@ fn push_func(
             params,
             result,
             docs: docs.function(interface_name, &func.name).or_else(|| non_empty(&func.docs)),
+            role: interface.is_some_and(|i| super::roles::ROLE_INTERFACES.contains(&i)),
         })
     };
     match described() {

@@ -62,7 +62,7 @@ impl ServerHandler for McpService {
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         let catalog = self.host.catalog();
-        let mut tools: Vec<_> = catalog.tools().map(|e| e.tool.clone()).collect();
+        let mut tools: Vec<_> = catalog.all_tools().cloned().collect();
         if self.host.operator_tools() {
             tools.extend(operator::tools());
         }
@@ -85,7 +85,14 @@ impl ServerHandler for McpService {
             let metrics = &self.host.metrics;
             let started = std::time::Instant::now();
             let catalog = self.host.catalog();
-            let called = catalog::call(&catalog, &self.host.runtime, &request.name, request.arguments.as_ref()).await;
+            let called = catalog::call(
+                &catalog,
+                &self.host.roles,
+                &self.host.runtime,
+                &request.name,
+                request.arguments.as_ref(),
+            )
+            .await;
             let elapsed = started.elapsed();
             let Some(called) = called else {
                 metrics.call_finished(&request.name, "unknown_tool", elapsed, None);

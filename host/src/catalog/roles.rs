@@ -1,0 +1,460 @@
+//! The role tools: `speak`, `list_voices`, `set_default_voice`, `get_default_voice`,
+//! `get_server_status` and `classify_text`. Their schemas are written here; each call is
+//! parsed, handed to the role service with the catalog's routes, and rendered for MCP.
+
+use super::{Called, schema};
+use crate::roles::tts::{SpeakError, SpeakRequest, Spoken};
+use crate::roles::{Roles, Routes};
+use crate::runtime::roles::{CLASSIFIER, Gender, Voice, VoiceFilter};
+use crate::runtime::{LoadedComponent, Runtime};
+use base64::Engine as _;
+use rmcp::model::{CallToolResult, ContentBlock as Content, Tool};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use std::sync::Arc;
+
+pub const SPEAK: &str = "speak";
+pub const LIST_VOICES: &str = "list_voices";
+pub const SET_DEFAULT_VOICE: &str = "set_default_voice";
+pub const GET_DEFAULT_VOICE: &str = "get_default_voice";
+pub const GET_SERVER_STATUS: &str = "get_server_status";
+pub const CLASSIFY_TEXT: &str = "classify_text";
+
+/// Every role tool name, reserved whether or not its role is served.
+pub const NAMES: [&str; 6] =
+    [SPEAK, LIST_VOICES, SET_DEFAULT_VOICE, GET_DEFAULT_VOICE, GET_SERVER_STATUS, CLASSIFY_TEXT];
+
+/// The role tools the routes can serve.
+pub fn tools(routes: &Routes) -> Vec<Tool> {
+    let mut tools = Vec::new();
+    if !routes.tts.is_empty() {
+        tools.push(tool(SPEAK, SPEAK_DOC, speak_input(), Some(speak_output())));
+        tools.push(tool(LIST_VOICES, LIST_VOICES_DOC, list_voices_input(), None));
+        tools.push(tool(SET_DEFAULT_VOICE, SET_DEFAULT_VOICE_DOC, set_default_voice_input(), None));
+        tools.push(tool(GET_DEFAULT_VOICE, GET_DEFAULT_VOICE_DOC, provider_only_input(), None));
+    }
+    if !routes.tts.is_empty() || routes.classifier.is_some() {
+        tools.push(tool(GET_SERVER_STATUS, GET_SERVER_STATUS_DOC, object(json!({}), &[]), None));
+    }
+    if let Some(classifier) = &routes.classifier {
+        tools.push(tool(CLASSIFY_TEXT, CLASSIFY_TEXT_DOC, classify_input(), classify_output(classifier)));
+    }
+    tools
+}
+
+const SPEAK_DOC: &str = "Speaks text aloud and returns the audio (MCP audio content, base64, with its MIME type) \
+plus metadata: provider, voice, format, sample rate, duration, whether it came from the cache. Numbers, dates, \
+times, amounts and abbreviations are read as words. Unless `context_aware` is false, the text is classified first \
+and its emotion and pacing choose the voice settings the caller left out.";
+const LIST_VOICES_DOC: &str = "Lists the voices of the active text-to-speech provider (or of `provider`), \
+optionally only those speaking `language` or matching `search`, and says which one is the default.";
+const SET_DEFAULT_VOICE_DOC: &str = "Sets the voice `speak` uses when none is given, for the active provider (or \
+`provider`). It is saved and survives a restart.";
+const GET_DEFAULT_VOICE_DOC: &str = "Tells the voice `speak` uses when none is given, and whether it is the \
+user's choice or the provider's default.";
+const GET_SERVER_STATUS_DOC: &str = "Reports the text-to-speech providers (the active one first), the \
+classifier, the speech cache (entries, bytes, hits, misses) and where preferences are kept.";
+const CLASSIFY_TEXT_DOC: &str = "Classifies text: each sentence's kind (question, statement, exclamation, \
+command), intonation, sentiment, emotions, words to stress and pacing; the intent of a short call utterance \
+(interested, not interested, call back later, wrong number, opt-out); and a quality check before speaking \
+(length, unpronounceable characters, personal data).";
+
+fn tool(name: &str, doc: &str, input: Map<String, Value>, output: Option<Map<String, Value>>) -> Tool {
+    let mut tool = Tool::new(name.to_owned(), doc.to_owned(), Arc::new(input));
+    if let Some(output) = output {
+        tool = tool.with_raw_output_schema(Arc::new(output));
+    }
+    tool
+}
+
+fn object(properties: Value, required: &[&str]) -> Map<String, Value> {
+    let mut obj = Map::new();
+    obj.insert("type".into(), json!("object"));
+    obj.insert("properties".into(), properties);
+    if !required.is_empty() {
+        obj.insert("required".into(), json!(required));
+    }
+    obj.insert("additionalProperties".into(), json!(false));
+    obj
+}
+
+fn unit(description: &str) -> Value {
+    json!({ "type": "number", "minimum": 0.0, "maximum": 1.0, "description": description })
+}
+
+fn speak_input() -> Map<String, Value> {
+    object(
+        json!({
+            "text": { "type": "string", "minLength": 1, "description": "What to say." },
+            "voice": { "type": "string", "description": "A voice id from list_voices; default: the default voice." },
+            "format": {
+                "type": "string",
+                "enum": crate::roles::tts::format::KNOWN,
+                "description": "Audio format: wav_22050 (default) or wav_16000 for playback, ulaw_8000 for telephony, pcm_* for raw samples. The provider must support it (get_server_status lists what it makes)."
+            },
+            "model": { "type": "string", "description": "A model of the provider, when it has several." },
+            "language": { "type": "string", "description": "BCP 47 language of the text, e.g. en or en-US." },
+            "settings": {
+                "type": "object",
+                "description": "Voice settings; any left out are chosen from the text's context (or the provider's defaults).",
+                "properties": {
+                    "stability": unit("0 expressive to 1 steady."),
+                    "similarity": unit("How closely to hold to the voice's timbre."),
+                    "style": unit("0 neutral to 1 exaggerated."),
+                    "speed": { "type": "number", "minimum": 0.5, "maximum": 2.0, "description": "Speaking rate, 1 normal." }
+                },
+                "additionalProperties": false
+            },
+            "context_aware": { "type": "boolean", "default": true, "description": "Choose settings and stressed words from the text's emotion and pacing." },
+            "refuse_personal_data": { "type": "boolean", "description": "Refuse to speak text containing phone numbers, e-mail addresses, card numbers or SSNs (default: the operator's setting)." }
+        }),
+        &["text"],
+    )
+}
+
+fn speak_output() -> Map<String, Value> {
+    let nullable_number = json!({ "type": ["number", "null"] });
+    object(
+        json!({
+            "provider": {
+                "type": "object",
+                "properties": { "component": { "type": "string" }, "id": { "type": "string" }, "name": { "type": "string" } },
+                "required": ["component", "id", "name"]
+            },
+            "voice": { "type": "string" },
+            "model": { "type": ["string", "null"] },
+            "format": { "type": "string" },
+            "mime_type": { "type": "string" },
+            "sample_rate": { "type": "integer" },
+            "duration_ms": { "type": ["integer", "null"] },
+            "bytes": { "type": "integer" },
+            "characters": { "type": "integer" },
+            "cached": { "type": "boolean" },
+            "settings": {
+                "type": "object",
+                "properties": { "stability": nullable_number, "similarity": nullable_number, "style": nullable_number, "speed": nullable_number }
+            },
+            "context": { "type": ["object", "null"], "description": "What the classifier found, when it was asked." },
+            "warnings": { "type": "array", "items": { "type": "string" } },
+            "timing": {
+                "type": "object",
+                "properties": { "first_chunk_ms": nullable_number, "synthesis_ms": nullable_number, "total_ms": { "type": "number" } }
+            }
+        }),
+        &["provider", "voice", "format", "mime_type", "sample_rate", "bytes", "cached"],
+    )
+}
+
+fn provider_property() -> Value {
+    json!({ "type": "string", "description": "A provider id or component name (default: the active provider)." })
+}
+
+fn list_voices_input() -> Map<String, Value> {
+    object(
+        json!({
+            "language": { "type": "string", "description": "Only voices speaking this BCP 47 language (en matches en-US)." },
+            "search": { "type": "string", "description": "Only voices whose name or labels contain this." },
+            "provider": provider_property()
+        }),
+        &[],
+    )
+}
+
+fn set_default_voice_input() -> Map<String, Value> {
+    object(
+        json!({ "voice": { "type": "string", "description": "A voice id from list_voices." }, "provider": provider_property() }),
+        &["voice"],
+    )
+}
+
+fn provider_only_input() -> Map<String, Value> {
+    object(json!({ "provider": provider_property() }), &[])
+}
+
+fn classify_input() -> Map<String, Value> {
+    object(
+        json!({
+            "text": { "type": "string", "description": "The text to classify." },
+            "max_characters": { "type": "integer", "minimum": 0, "maximum": u32::MAX, "description": "Length limit for the quality check (default: the active TTS provider's)." }
+        }),
+        &["text"],
+    )
+}
+
+/// `{analysis, intent, quality}`, each as the classifier's WIT types map to JSON.
+fn classify_output(classifier: &LoadedComponent) -> Option<Map<String, Value>> {
+    let part = |name: &str| schema::output(classifier_func(classifier, name)?.1).map(Value::Object);
+    Some(object(
+        json!({ "analysis": part("analyze")?, "intent": part("classify-intent")?, "quality": part("check-quality")? }),
+        &["analysis", "intent", "quality"],
+    ))
+}
+
+fn classifier_func<'c>(
+    component: &'c LoadedComponent,
+    name: &str,
+) -> Option<(usize, &'c crate::runtime::ExportedFunc)> {
+    component
+        .surface
+        .functions
+        .iter()
+        .enumerate()
+        .find(|(_, f)| f.interface.as_deref() == Some(CLASSIFIER) && f.name == name)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SpeakArgs {
+    text: String,
+    voice: Option<String>,
+    format: Option<String>,
+    model: Option<String>,
+    language: Option<String>,
+    #[serde(default)]
+    settings: SettingsArgs,
+    context_aware: Option<bool>,
+    refuse_personal_data: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SettingsArgs {
+    stability: Option<f32>,
+    similarity: Option<f32>,
+    style: Option<f32>,
+    speed: Option<f32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListVoicesArgs {
+    language: Option<String>,
+    search: Option<String>,
+    provider: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetDefaultVoiceArgs {
+    voice: String,
+    provider: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProviderArgs {
+    provider: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClassifyArgs {
+    text: String,
+    max_characters: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoArgs {}
+
+/// Serves a role tool; `None` when `name` is not one the routes serve.
+pub async fn call(
+    routes: &Routes,
+    roles: &Roles,
+    runtime: &Runtime,
+    name: &str,
+    args: Option<&Map<String, Value>>,
+) -> Option<Called> {
+    if !tools(routes).iter().any(|t| t.name == name) {
+        return None;
+    }
+    let speech = &roles.speech;
+    let outcome: Result<CallToolResult, (String, &'static str)> = match name {
+        SPEAK => match parse::<SpeakArgs>(args) {
+            Ok(a) => {
+                let request = SpeakRequest {
+                    text: a.text,
+                    voice: a.voice,
+                    format: a.format,
+                    model: a.model,
+                    language: a.language,
+                    settings: crate::roles::tts::Settings {
+                        stability: a.settings.stability,
+                        similarity: a.settings.similarity,
+                        style: a.settings.style,
+                        speed: a.settings.speed,
+                    },
+                    context_aware: a.context_aware.unwrap_or(true),
+                    refuse_personal_data: a.refuse_personal_data,
+                };
+                speech.speak(runtime, routes, request).await.map(render_spoken).map_err(speak_failed)
+            }
+            Err(e) => Err(e),
+        },
+        LIST_VOICES => match parse::<ListVoicesArgs>(args) {
+            Ok(a) => {
+                let filter = VoiceFilter { language: a.language, search: a.search };
+                speech
+                    .list_voices(runtime, routes, a.provider.as_deref(), filter)
+                    .await
+                    .map(|(provider, voices, default)| {
+                        let voices: Vec<Value> = voices.iter().map(|v| voice_json(v, &default)).collect();
+                        structured(json!({ "provider": provider, "default_voice": default, "voices": voices }))
+                    })
+                    .map_err(speak_failed)
+            }
+            Err(e) => Err(e),
+        },
+        SET_DEFAULT_VOICE => match parse::<SetDefaultVoiceArgs>(args) {
+            Ok(a) => speech
+                .set_default_voice(runtime, routes, a.provider.as_deref(), &a.voice)
+                .await
+                .map(|provider| structured(json!({ "provider": provider, "default_voice": a.voice })))
+                .map_err(speak_failed),
+            Err(e) => Err(e),
+        },
+        GET_DEFAULT_VOICE => match parse::<ProviderArgs>(args) {
+            Ok(a) => speech
+                .default_voice(runtime, routes, a.provider.as_deref())
+                .await
+                .map(|(provider, voice, source)| {
+                    structured(json!({ "provider": provider, "default_voice": voice, "source": source }))
+                })
+                .map_err(speak_failed),
+            Err(e) => Err(e),
+        },
+        GET_SERVER_STATUS => match parse::<NoArgs>(args) {
+            Ok(_) => {
+                let mut status = speech.status(runtime, routes).await;
+                status["version"] = json!(env!("CARGO_PKG_VERSION"));
+                Ok(structured(status))
+            }
+            Err(e) => Err(e),
+        },
+        CLASSIFY_TEXT => match parse::<ClassifyArgs>(args) {
+            Ok(a) => classify(routes, roles, runtime, a).await,
+            Err(e) => Err(e),
+        },
+        _ => return None,
+    };
+    let (result, outcome) = match outcome {
+        Ok(result) => (result, "ok"),
+        Err((message, kind)) => {
+            let result = CallToolResult::error(vec![Content::text(format!("`{name}` failed: {message}"))]);
+            (result, kind)
+        }
+    };
+    Some(Called { result, outcome, instantiate: None, component: String::new(), memory_peak: None })
+}
+
+fn parse<T: serde::de::DeserializeOwned>(args: Option<&Map<String, Value>>) -> Result<T, (String, &'static str)> {
+    let value = Value::Object(args.cloned().unwrap_or_default());
+    serde_json::from_value(value).map_err(|e| (format!("invalid arguments: {e}"), "invalid_arguments"))
+}
+
+fn speak_failed(e: SpeakError) -> (String, &'static str) {
+    (e.to_string(), e.kind())
+}
+
+fn structured(value: Value) -> CallToolResult {
+    let mut result = CallToolResult::success(vec![Content::text(value.to_string())]);
+    result.structured_content = Some(value);
+    result
+}
+
+fn voice_json(v: &Voice, default: &str) -> Value {
+    let gender = match v.gender {
+        Gender::Female => "female",
+        Gender::Male => "male",
+        Gender::Neutral => "neutral",
+        Gender::Unknown => "unknown",
+    };
+    let labels: Map<String, Value> = v.labels.iter().map(|l| (l.key.clone(), json!(l.value))).collect();
+    json!({
+        "id": v.id,
+        "name": v.name,
+        "language": v.language,
+        "gender": gender,
+        "labels": labels,
+        "preview_url": v.preview_url,
+        "default": v.id == default,
+    })
+}
+
+fn render_spoken(spoken: Spoken) -> CallToolResult {
+    let audio = &spoken.audio;
+    let ms = |d: std::time::Duration| (d.as_secs_f64() * 1e6).round() / 1e3;
+    let metadata = json!({
+        "provider": spoken.provider,
+        "voice": audio.voice,
+        "model": audio.model,
+        "format": spoken.format.to_string(),
+        "mime_type": spoken.format.mime_type(),
+        "sample_rate": spoken.format.sample_rate,
+        "duration_ms": audio.duration_ms,
+        "bytes": audio.bytes.len(),
+        "characters": audio.characters,
+        "cached": spoken.cached,
+        "settings": {
+            "stability": spoken.settings.stability,
+            "similarity": spoken.settings.similarity,
+            "style": spoken.settings.style,
+            "speed": spoken.settings.speed,
+        },
+        "context": spoken.context,
+        "warnings": spoken.warnings,
+        "timing": {
+            "first_chunk_ms": spoken.first_chunk.map(ms),
+            "synthesis_ms": (!spoken.cached).then(|| ms(audio.synthesis)),
+            "total_ms": ms(spoken.elapsed),
+        },
+    });
+    let seconds = audio.duration_ms.map(|d| format!("{:.1} s of ", f64::from(d) / 1000.0)).unwrap_or_default();
+    let summary = format!(
+        "Spoke {seconds}audio with {} voice `{}` ({}, {} bytes{}).",
+        spoken.provider.id,
+        audio.voice,
+        spoken.format,
+        audio.bytes.len(),
+        if spoken.cached { ", from the cache" } else { "" }
+    );
+    let data = base64::engine::general_purpose::STANDARD.encode(&audio.bytes);
+    let mut result =
+        CallToolResult::success(vec![Content::audio(data, spoken.format.mime_type()), Content::text(summary)]);
+    result.structured_content = Some(metadata);
+    result
+}
+
+async fn classify(
+    routes: &Routes,
+    roles: &Roles,
+    runtime: &Runtime,
+    args: ClassifyArgs,
+) -> Result<CallToolResult, (String, &'static str)> {
+    let Some(classifier) = &routes.classifier else {
+        return Err(("no classifier component is loaded".into(), "no_classifier"));
+    };
+    let max = match args.max_characters {
+        Some(max) => max,
+        None => match routes.tts.first() {
+            Some(tts) => roles.speech.info(runtime, tts).await.map_err(speak_failed)?.max_text_length,
+            None => u32::MAX,
+        },
+    };
+    let call = |name: &'static str, params: Value| async move {
+        let (index, _) = classifier_func(classifier, name)
+            .ok_or_else(|| (format!("the classifier `{}` has no `{name}`", classifier.name), "classifier"))?;
+        let Value::Object(params) = params else { unreachable!("params are built as objects") };
+        let out = runtime
+            .call(classifier, index, Some(&params))
+            .await
+            .map_err(|e| (format!("the classifier `{}` failed: {e}", classifier.name), e.kind()))?;
+        Ok::<_, (String, &'static str)>(out.value.unwrap_or(Value::Null))
+    };
+    let (analysis, intent, quality) = tokio::join!(
+        call("analyze", json!({ "text": args.text })),
+        call("classify-intent", json!({ "utterance": args.text })),
+        call("check-quality", json!({ "text": args.text, "max_characters": max })),
+    );
+    Ok(structured(json!({ "analysis": analysis?, "intent": intent?, "quality": quality? })))
+}
