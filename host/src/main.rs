@@ -1,8 +1,9 @@
 //! The `switchboard` command line.
 
 use anyhow::{Context as _, Result, bail};
+use base64::Engine as _;
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use switchboard::config::Config;
@@ -71,6 +72,9 @@ enum Command {
         /// The arguments, a JSON object.
         #[arg(default_value = "{}")]
         args: String,
+        /// Write the audio the tool returns (e.g. `speak`) to this file.
+        #[arg(long, value_name = "FILE")]
+        audio_out: Option<PathBuf>,
     },
 }
 
@@ -150,7 +154,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             list(&host, json)?;
             Ok(if host.rejected().is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        Command::Call { tool, args } => call(&host, &tool, &args).await,
+        Command::Call { tool, args, audio_out } => call(&host, &tool, &args, audio_out.as_deref()).await,
     }
 }
 
@@ -244,20 +248,30 @@ fn list(host: &Host, json: bool) -> Result<()> {
     Ok(())
 }
 
-async fn call(host: &Host, tool: &str, args: &str) -> Result<ExitCode> {
+async fn call(host: &Host, tool: &str, args: &str, audio_out: Option<&Path>) -> Result<ExitCode> {
     let args: serde_json::Value = serde_json::from_str(args).context("the arguments are not valid JSON")?;
     let serde_json::Value::Object(args) = args else { bail!("the arguments must be a JSON object") };
     let catalog = host.catalog();
     let Some(catalog::Called { result, .. }) =
         catalog::call(&catalog, &host.roles, &host.runtime, tool, Some(&args)).await
     else {
-        let names: Vec<&str> = catalog.tools().map(|e| e.tool.name.as_ref()).collect();
+        let names: Vec<&str> = catalog.all_tools().map(|t| t.name.as_ref()).collect();
         bail!("no tool named `{tool}`; available: {}", names.join(", "));
     };
     let text: Vec<String> = result.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect();
     if result.is_error == Some(true) {
         eprintln!("{}", text.join("\n"));
         return Ok(ExitCode::from(1));
+    }
+    if let Some(path) = audio_out {
+        let Some(audio) = result.content.iter().find_map(|c| c.as_audio()) else {
+            bail!("`{tool}` returned no audio to write to {}", path.display());
+        };
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(&audio.data)
+            .context("the audio in the result is not valid base64")?;
+        std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("wrote {} bytes of {} to {}", bytes.len(), audio.mime_type, path.display());
     }
     match &result.structured_content {
         Some(v) => println!("{}", serde_json::to_string_pretty(v)?),

@@ -118,6 +118,16 @@ pub fn describe(host: &Host, schemas: bool) -> Value {
                 .collect();
             let skipped: Vec<Value> =
                 c.surface.skipped.iter().map(|s| json!({ "function": s.name, "reason": s.reason })).collect();
+            let routes = catalog.routes();
+            let mut roles = Vec::new();
+            if c.is_tts_provider() {
+                let rank = routes.tts.iter().position(|t| Arc::ptr_eq(t, c));
+                roles.push(json!({ "role": "tts", "active": rank == Some(0), "rank": rank }));
+            }
+            if c.is_classifier() {
+                let active = routes.classifier.as_ref().is_some_and(|k| Arc::ptr_eq(k, c));
+                roles.push(json!({ "role": "classifier", "active": active }));
+            }
             json!({
                 "name": c.name,
                 "source": c.source,
@@ -132,6 +142,7 @@ pub fn describe(host: &Host, schemas: bool) -> Value {
                     "config_keys": c.policy.config.keys().collect::<Vec<_>>(),
                 },
                 "imports": c.surface.imports,
+                "roles": roles,
                 "tools": tools,
                 "skipped": skipped,
             })

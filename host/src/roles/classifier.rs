@@ -11,7 +11,7 @@ pub struct Classified {
     pub quality: QualityReport,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ClassifyError {
     #[error("no classifier component is loaded; load one (the built-in is `classifier_text`)")]
     Missing,

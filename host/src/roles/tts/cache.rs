@@ -8,36 +8,35 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Everything that changes the audio. Text is normalised first (trimmed, runs of white
-/// space made one space), so that texts differing only in spacing share an entry.
+/// space made one space), so that texts differing only in spacing share an entry. The
+/// settings are the caller's: those the classifier chooses follow from the text and the
+/// classifier's version, so a hit needs no classification.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Key {
     /// The provider component's digest, so a new version never serves the old one's audio.
     pub provider: String,
+    /// The classifier component's digest, when it shapes the speech.
+    pub classifier: Option<String>,
     pub voice: String,
     pub model: Option<String>,
     pub language: Option<String>,
     pub format: String,
-    /// Voice settings, rounded to three decimals (as bits, to be hashable).
+    /// The caller's voice settings (as bits, to be hashable).
     pub settings: [Option<u32>; 4],
-    pub emphasis: Vec<(u32, u32)>,
+    pub context_aware: bool,
+    /// Whether text with personal data is refused: such a request never shares an entry
+    /// with one that speaks it.
+    pub refuse_personal_data: bool,
     pub text: String,
 }
 
-/// Finished audio and what the provider said about it.
-#[derive(Debug)]
-pub struct Audio {
-    pub bytes: Vec<u8>,
-    pub voice: String,
-    pub model: Option<String>,
-    pub duration_ms: Option<u32>,
-    pub characters: u32,
-    /// How long the synthesis took to the first chunk and to the end.
-    pub first_chunk: Duration,
-    pub synthesis: Duration,
+/// What an entry costs to keep, in bytes.
+pub trait Weight {
+    fn weight(&self) -> usize;
 }
 
-pub struct SpeechCache {
-    cache: Cache<Key, Arc<Audio>>,
+pub struct SpeechCache<V> {
+    cache: Cache<Key, Arc<V>>,
     capacity: u64,
     ttl: Duration,
     hits: AtomicU64,
@@ -55,12 +54,12 @@ pub struct CacheStats {
     pub misses: u64,
 }
 
-impl SpeechCache {
+impl<V: Weight + Send + Sync + 'static> SpeechCache<V> {
     pub fn new(capacity_bytes: u64, ttl: Duration) -> Self {
         let cache = Cache::builder()
             .max_capacity(capacity_bytes)
-            .weigher(|_key: &Key, audio: &Arc<Audio>| {
-                let size = audio.bytes.len() + std::mem::size_of::<Audio>();
+            .weigher(|key: &Key, value: &Arc<V>| {
+                let size = value.weight() + key.text.len() + std::mem::size_of::<Key>();
                 u32::try_from(size).unwrap_or(u32::MAX)
             })
             .time_to_live(ttl)
@@ -70,10 +69,10 @@ impl SpeechCache {
 
     /// The audio for `key`: cached, or made by `synthesize` (once, however many callers ask
     /// at the same time). Returns whether it came from the cache. Failures are not cached.
-    pub async fn get_or_synthesize<E, F>(&self, key: Key, synthesize: F) -> Result<(Arc<Audio>, bool), Arc<E>>
+    pub async fn get_or_synthesize<E, F>(&self, key: Key, synthesize: F) -> Result<(Arc<V>, bool), Arc<E>>
     where
         E: Send + Sync + 'static,
-        F: Future<Output = Result<Arc<Audio>, E>>,
+        F: Future<Output = Result<Arc<V>, E>>,
     {
         if self.capacity == 0 {
             self.misses.fetch_add(1, Ordering::Relaxed);
@@ -118,31 +117,34 @@ mod tests {
     fn key(text: &str) -> Key {
         Key {
             provider: "p".into(),
+            classifier: None,
             voice: "v".into(),
             model: None,
             language: None,
             format: "wav_16000".into(),
             settings: [None; 4],
-            emphasis: vec![],
+            context_aware: true,
+            refuse_personal_data: false,
             text: normalise_text(text),
         }
     }
 
-    fn audio(n: usize) -> Arc<Audio> {
-        Arc::new(Audio {
-            bytes: vec![0; n],
-            voice: "v".into(),
-            model: None,
-            duration_ms: None,
-            characters: 1,
-            first_chunk: Duration::ZERO,
-            synthesis: Duration::ZERO,
-        })
+    #[derive(Debug)]
+    struct Bytes(Vec<u8>);
+
+    impl Weight for Bytes {
+        fn weight(&self) -> usize {
+            self.0.len()
+        }
+    }
+
+    fn audio(n: usize) -> Arc<Bytes> {
+        Arc::new(Bytes(vec![0; n]))
     }
 
     #[tokio::test]
     async fn concurrent_identical_requests_share_one_synthesis() {
-        let cache = SpeechCache::new(1 << 20, Duration::from_secs(60));
+        let cache = SpeechCache::<Bytes>::new(1 << 20, Duration::from_secs(60));
         let runs = AtomicU64::new(0);
         let synth = || async {
             runs.fetch_add(1, Ordering::SeqCst);
@@ -161,8 +163,8 @@ mod tests {
 
     #[tokio::test]
     async fn failures_are_not_cached_and_size_is_bounded() {
-        let cache = SpeechCache::new(64 * 1024, Duration::from_secs(60));
-        let failed = cache.get_or_synthesize(key("a"), async { Err::<Arc<Audio>, _>("down") }).await;
+        let cache = SpeechCache::<Bytes>::new(64 * 1024, Duration::from_secs(60));
+        let failed = cache.get_or_synthesize(key("a"), async { Err::<Arc<Bytes>, _>("down") }).await;
         assert_eq!(*failed.unwrap_err(), "down");
         let (_, cached) = cache.get_or_synthesize(key("a"), async { Ok::<_, String>(audio(10)) }).await.unwrap();
         assert!(!cached);

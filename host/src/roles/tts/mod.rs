@@ -16,7 +16,7 @@ pub use format::{Format, UnknownFormat};
 use super::{Routes, SpeechSettings, classifier};
 use crate::runtime::roles::{ProviderInfo, SynthesisRequest, TtsError, Voice, VoiceFilter, VoiceSettings};
 use crate::runtime::{CallError, LoadedComponent, Runtime};
-use cache::{Audio, Key, SpeechCache};
+use cache::{Key, SpeechCache, Weight};
 use prefs::Preferences;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -50,16 +50,37 @@ pub struct Settings {
     pub speed: Option<f32>,
 }
 
+/// Finished speech: the audio, what the provider said about it, and how the host prepared
+/// the request. Cached whole, so a hit needs neither classifier nor provider.
+#[derive(Debug)]
+pub struct Audio {
+    pub bytes: Vec<u8>,
+    pub voice: String,
+    pub model: Option<String>,
+    pub duration_ms: Option<u32>,
+    pub characters: u32,
+    /// The voice settings sent to the provider.
+    pub settings: Settings,
+    pub context: Option<context::ContextReport>,
+    /// Problems the quality check found that did not stop the speech.
+    pub warnings: Vec<String>,
+    /// From the start of `speak` to the first audio chunk, and the synthesis itself.
+    pub first_chunk: Duration,
+    pub synthesis: Duration,
+}
+
+impl Weight for Audio {
+    fn weight(&self) -> usize {
+        self.bytes.len() + std::mem::size_of::<Self>()
+    }
+}
+
 /// What `speak` produced.
 pub struct Spoken {
     pub audio: Arc<Audio>,
     pub cached: bool,
     pub format: Format,
     pub provider: ProviderRef,
-    pub settings: Settings,
-    pub context: Option<context::ContextReport>,
-    /// Problems the quality check found that did not stop the speech.
-    pub warnings: Vec<String>,
     /// From the start of `speak` to the first audio chunk (None for a cache hit).
     pub first_chunk: Option<Duration>,
     pub elapsed: Duration,
@@ -145,7 +166,7 @@ pub fn describe(error: &TtsError) -> String {
 /// The TTS role's state: cache, preferences, and what each provider said about itself.
 pub struct Speech {
     settings: SpeechSettings,
-    cache: SpeechCache,
+    cache: SpeechCache<Audio>,
     prefs: Preferences,
     /// Provider info by component digest: a component's info never changes.
     infos: moka::future::Cache<String, Arc<ProviderInfo>>,
@@ -311,7 +332,6 @@ impl Speech {
             None => self.prefs.default_voice(&info.id).unwrap_or_else(|| info.default_voice.clone()),
         };
 
-        // Before speaking: is the text fit to speak, and how should it sound?
         let caller = VoiceSettings {
             stability: request.settings.stability,
             similarity: request.settings.similarity,
@@ -319,68 +339,37 @@ impl Speech {
             speed: request.settings.speed,
         };
         let refuse = request.refuse_personal_data.unwrap_or(self.settings.refuse_personal_data);
-        let mut warnings = Vec::new();
-        let (voice_settings, emphasis, context) = match &routes.classifier {
-            Some(classifier) if request.context_aware || refuse => {
-                let (analysis, quality) = classifier::prepare(runtime, classifier, text, info.max_text_length).await?;
-                let kinds = personal_data_kinds(&quality);
-                if !kinds.is_empty() {
-                    if refuse {
-                        return Err(SpeakError::PersonalData { kinds });
-                    }
-                    warnings.push(format!("the text contains personal data ({})", kinds.join(", ")));
-                }
-                if !quality.unpronounceable.is_empty() {
-                    warnings.push(format!(
-                        "{} stretch(es) of characters the voice cannot pronounce will be skipped",
-                        quality.unpronounceable.len()
-                    ));
-                }
-                if request.context_aware {
-                    let (settings, emphasis, report) = context::apply(&analysis, &caller);
-                    (settings, emphasis, Some(report))
-                } else {
-                    (caller, Vec::new(), None)
-                }
-            }
-            _ => (caller, Vec::new(), None),
-        };
-
         let key = Key {
             provider: component.digest.clone(),
+            classifier: routes.classifier.as_ref().map(|c| c.digest.clone()),
             voice: voice.clone(),
             model: request.model.clone(),
             language: request.language.clone(),
             format: format_id.to_owned(),
-            settings: [voice_settings.stability, voice_settings.similarity, voice_settings.style, voice_settings.speed]
-                .map(|s| s.map(f32::to_bits)),
-            emphasis: emphasis.iter().map(|s| (s.start, s.end)).collect(),
+            settings: [caller.stability, caller.similarity, caller.style, caller.speed].map(|s| s.map(f32::to_bits)),
+            context_aware: request.context_aware,
+            refuse_personal_data: refuse,
             text: cache::normalise_text(text),
         };
-        let synthesis_request = SynthesisRequest {
-            text: text.to_owned(),
-            voice,
-            model: request.model.clone(),
-            language: request.language.clone(),
-            format: format_id.to_owned(),
-            settings: voice_settings,
-            emphasis,
+        let synthesis = async {
+            let prepared = prepare(runtime, routes, text, &info, caller, request.context_aware, refuse).await?;
+            let synthesis_request = SynthesisRequest {
+                text: text.to_owned(),
+                voice,
+                model: request.model.clone(),
+                language: request.language.clone(),
+                format: format_id.to_owned(),
+                settings: prepared.settings,
+                emphasis: prepared.emphasis.clone(),
+            };
+            synthesize(runtime, component, &info.id, format, synthesis_request, prepared, started).await
         };
-        let synthesize = synthesize(runtime, component, &info.id, format, synthesis_request, started);
-        let (audio, cached) = self.cache.get_or_synthesize(key, synthesize).await.map_err(|e| clone_speak_error(&e))?;
+        let (audio, cached) = self.cache.get_or_synthesize(key, synthesis).await.map_err(|e| clone_speak_error(&e))?;
         Ok(Spoken {
             first_chunk: (!cached).then_some(audio.first_chunk),
             cached,
             format,
             provider: provider_ref(component, &info),
-            settings: Settings {
-                stability: voice_settings.stability,
-                similarity: voice_settings.similarity,
-                style: voice_settings.style,
-                speed: voice_settings.speed,
-            },
-            context,
-            warnings,
             elapsed: started.elapsed(),
             audio,
         })
@@ -421,6 +410,50 @@ impl Speech {
     }
 }
 
+/// The request as the host will send it, after the classifier's reading.
+struct Prepared {
+    settings: VoiceSettings,
+    emphasis: Vec<crate::runtime::roles::TextSpan>,
+    context: Option<context::ContextReport>,
+    warnings: Vec<String>,
+}
+
+/// Before speaking: is the text fit to speak, and how should it sound? Without a
+/// classifier, the caller's settings go as they are.
+async fn prepare(
+    runtime: &Runtime,
+    routes: &Routes,
+    text: &str,
+    info: &ProviderInfo,
+    caller: VoiceSettings,
+    context_aware: bool,
+    refuse: bool,
+) -> Result<Prepared, SpeakError> {
+    let mut prepared = Prepared { settings: caller, emphasis: Vec::new(), context: None, warnings: Vec::new() };
+    let Some(classifier) = &routes.classifier else { return Ok(prepared) };
+    let (analysis, quality) = classifier::prepare(runtime, classifier, text, info.max_text_length).await?;
+    let kinds = personal_data_kinds(&quality);
+    if !kinds.is_empty() {
+        if refuse {
+            return Err(SpeakError::PersonalData { kinds });
+        }
+        prepared.warnings.push(format!("the text contains personal data ({})", kinds.join(", ")));
+    }
+    if !quality.unpronounceable.is_empty() {
+        prepared.warnings.push(format!(
+            "{} stretch(es) of characters the voice cannot pronounce will be skipped",
+            quality.unpronounceable.len()
+        ));
+    }
+    if context_aware {
+        let (settings, emphasis, report) = context::apply(&analysis, &caller);
+        prepared.settings = settings;
+        prepared.emphasis = emphasis;
+        prepared.context = Some(report);
+    }
+    Ok(prepared)
+}
+
 /// Runs one synthesis, collecting the audio as it streams in.
 async fn synthesize(
     runtime: &Runtime,
@@ -428,6 +461,7 @@ async fn synthesize(
     provider: &str,
     format: Format,
     request: SynthesisRequest,
+    prepared: Prepared,
     started: Instant,
 ) -> Result<Arc<Audio>, SpeakError> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(SINK_DEPTH);
@@ -461,6 +495,14 @@ async fn synthesize(
         model: info.model,
         duration_ms,
         characters: info.characters,
+        settings: Settings {
+            stability: prepared.settings.stability,
+            similarity: prepared.settings.similarity,
+            style: prepared.settings.style,
+            speed: prepared.settings.speed,
+        },
+        context: prepared.context,
+        warnings: prepared.warnings,
         first_chunk: first.unwrap_or_default(),
         synthesis: synthesis_started.elapsed(),
     }))
@@ -531,7 +573,7 @@ fn clone_speak_error(e: &SpeakError) -> SpeakError {
         SpeakError::Call { provider, source } => {
             SpeakError::Call { provider: provider.clone(), source: source.clone() }
         }
-        // Only the two above come out of a shared synthesis or look-up.
+        // Only the ones above come out of a shared synthesis or look-up.
         other => SpeakError::Call { provider: "tts".into(), source: CallError::Instantiate(other.to_string()) },
     }
 }
