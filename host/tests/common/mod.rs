@@ -58,6 +58,11 @@ impl Fixture {
         self.dir.path().join("components")
     }
 
+    /// The speech preferences file the host uses in this fixture.
+    pub fn preferences(&self) -> PathBuf {
+        self.dir.path().join("preferences.json")
+    }
+
     pub fn config(&self) -> PathBuf {
         self.dir.path().join("switchboard.toml")
     }
@@ -67,6 +72,8 @@ impl Fixture {
         let mut cmd = Command::new(BIN);
         cmd.arg("--config").arg(self.config()).args(args);
         cmd.env("SWITCHBOARD_TEST_SECRET", SECRET).env("RUST_LOG", "debug").env_remove("SWITCHBOARD_CONFIG");
+        // Each fixture keeps its own preferences, never the user's.
+        cmd.env("SWITCHBOARD_PREFERENCES", self.preferences());
         cmd
     }
 
