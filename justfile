@@ -33,8 +33,10 @@ lint:
 bench:
     cargo bench --bench overhead
     cargo bench --bench operate
+    cargo bench --bench speech
 
 # Check that the example still builds with cargo-component (installed when missing).
 check-cargo-component:
     command -v cargo-component >/dev/null || cargo install cargo-component --locked
     cd examples/hello-tool && cargo component build --release
+    for c in components/*/; do (cd $c && cargo component build --release && rm -f src/bindings.rs) || exit 1; done
