@@ -13,7 +13,7 @@ use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::policy::{Limits, Policy, PolicyError, PolicySpec};
-use crate::roles::Roles;
+use crate::roles::{Roles, SpeechSettings};
 use crate::runtime::{self, EngineSettings, LoadedComponent, Runtime};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -26,6 +26,8 @@ pub struct Host {
     pub metrics: Metrics,
     /// The role services (speech cache, preferences), shared by every connection.
     pub roles: Roles,
+    /// The `[speech]` table in force: re-read from the config file on reload.
+    speech: RwLock<Arc<SpeechSettings>>,
     config: Config,
     limits: Limits,
     state: RwLock<State>,
@@ -101,6 +103,7 @@ impl Host {
             runtime,
             metrics: Metrics::default(),
             roles: Roles::new(&config.speech),
+            speech: RwLock::new(Arc::new(config.speech.clone())),
             config: config.clone(),
             limits: config.limits.limits(),
             state: RwLock::new(State::default()),
@@ -178,11 +181,48 @@ impl Host {
         self.state.read().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The `[speech]` settings in force.
+    pub fn speech(&self) -> Arc<SpeechSettings> {
+        self.speech.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Puts new `[speech]` settings in force (the provider order, say) and re-routes the
+    /// roles with the components already loaded. Calls in flight keep their routes.
+    pub fn set_speech(&self, settings: SpeechSettings) {
+        let _one_at_a_time = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
+        *self.speech.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(settings);
+        let components = self.components();
+        let (catalog, _) = Catalog::build(&components, &self.speech());
+        self.state.write().unwrap_or_else(|e| e.into_inner()).catalog = Arc::new(catalog);
+        self.generation.send_modify(|g| *g += 1);
+        tracing::info!(providers = ?self.speech().providers, "speech settings changed");
+    }
+
+    /// Reads `[speech]` from the config file again. A file that no longer parses keeps the
+    /// settings in force and says why.
+    fn reread_speech(&self) -> Option<String> {
+        let file = self.config.file.as_ref()?;
+        match Config::read(file) {
+            Ok(config) => {
+                let mut current = self.speech.write().unwrap_or_else(|e| e.into_inner());
+                if format!("{:?}", config.speech) != format!("{:?}", **current) {
+                    tracing::info!(providers = ?config.speech.providers, "speech settings changed in the config");
+                    *current = Arc::new(config.speech);
+                }
+                None
+            }
+            Err(e) => Some(format!("{e}; the speech settings in force are kept")),
+        }
+    }
+
     /// Gathers the components again and swaps in what changed. Blocking: it compiles.
     pub fn reload(&self) -> Result<ReloadReport, HostError> {
         let _one_at_a_time = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
         let previous = self.components();
         let mut report = ReloadReport::default();
+        if let Some(problem) = self.reread_speech() {
+            report.rejected.push(problem);
+        }
         let mut next = Vec::new();
         let disabled = self.disabled();
         for candidate in candidates(&self.config)? {
@@ -200,7 +240,7 @@ impl Host {
                 }
             }
         }
-        let (catalog, refused) = Catalog::build(&next, &self.config.speech);
+        let (catalog, refused) = Catalog::build(&next, &self.speech());
         for (component, reason) in refused {
             tracing::error!(message = %reason, "component rejected");
             report.rejected.push(reason.to_string());

@@ -137,16 +137,20 @@ fn load_config(cli: &Cli) -> Result<Config> {
 async fn run(cli: Cli) -> Result<ExitCode> {
     let config = load_config(&cli)?;
     let http_settings = config.http.clone();
+    let config_file = config.file.clone();
     // Compiling components is CPU work: keep it off the async workers.
     let host = tokio::task::spawn_blocking(move || Host::start(&config)).await.context("loading components")??;
     let host = Arc::new(host);
 
     match cli.command {
         Command::Serve { http, stdio } => {
-            let _watch = match host.components_dir() {
-                Some(dir) if !cli.no_watch => Some(watch::watch(host.clone(), dir)?),
-                _ => None,
-            };
+            // The config's own directory too: its `[speech]` table applies without a restart.
+            let config_dir = config_file
+                .as_deref()
+                .and_then(Path::parent)
+                .map(|d| if d.as_os_str().is_empty() { Path::new(".") } else { d });
+            let dirs: Vec<&Path> = host.components_dir().into_iter().chain(config_dir).collect();
+            let _watch = if cli.no_watch || dirs.is_empty() { None } else { Some(watch::watch(host.clone(), &dirs)?) };
             serve(host, http_settings, http, stdio).await?;
             Ok(ExitCode::SUCCESS)
         }

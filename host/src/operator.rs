@@ -14,6 +14,7 @@ const LIST: &str = "switchboard_list_components";
 const RELOAD: &str = "switchboard_reload_components";
 const UNLOAD: &str = "switchboard_unload_component";
 const LOAD: &str = "switchboard_load_component";
+const SET_TTS: &str = "switchboard_set_tts_providers";
 
 fn schema(v: Value) -> Arc<Map<String, Value>> {
     Arc::new(v.as_object().cloned().unwrap_or_default())
@@ -44,11 +45,23 @@ pub fn tools() -> Vec<Tool> {
             "Loads again a component that was unloaded (from the operator's directory or config).",
             name_arg(),
         ),
+        Tool::new(
+            SET_TTS,
+            "Sets the order of the text-to-speech providers (component names, first preferred) until the \
+             config changes or the host restarts; an empty list means every loaded provider. Calls in flight \
+             finish on the provider they started with.",
+            schema(json!({
+                "type": "object",
+                "properties": { "providers": { "type": "array", "items": { "type": "string" } } },
+                "required": ["providers"],
+                "additionalProperties": false
+            })),
+        ),
     ]
 }
 
 pub fn is_operator_tool(name: &str) -> bool {
-    [LIST, RELOAD, UNLOAD, LOAD].contains(&name)
+    [LIST, RELOAD, UNLOAD, LOAD, SET_TTS].contains(&name)
 }
 
 fn ok(value: Value) -> CallToolResult {
@@ -69,6 +82,7 @@ pub async fn call(host: &Arc<Host>, name: &str, args: Option<&Map<String, Value>
     let target = args.and_then(|a| a.get("name")).and_then(Value::as_str).map(str::to_owned);
     let result = match (name, target) {
         (LIST, _) => ok(describe(host, false)),
+        (SET_TTS, _) => set_tts(host, args),
         (RELOAD, _) => reload(host).await,
         (_, None) => error(format!("`{name}` needs `name`, the component's name")),
         (UNLOAD, Some(target)) => {
@@ -149,4 +163,24 @@ pub fn describe(host: &Host, schemas: bool) -> Value {
         })
         .collect();
     json!({ "components": components, "rejected": host.rejected(), "unloaded": host.disabled() })
+}
+
+fn set_tts(host: &Arc<Host>, args: Option<&Map<String, Value>>) -> CallToolResult {
+    let Some(Value::Array(list)) = args.and_then(|a| a.get("providers")) else {
+        return error(format!("`{SET_TTS}` needs `providers`, a list of component names"));
+    };
+    let mut providers = Vec::new();
+    for item in list {
+        let Some(name) = item.as_str() else { return error("`providers` must hold component names".into()) };
+        if !host.components().iter().any(|c| c.name == name && c.is_tts_provider()) {
+            let known: Vec<String> =
+                host.components().iter().filter(|c| c.is_tts_provider()).map(|c| c.name.clone()).collect();
+            return error(format!("no TTS component named `{name}` is loaded; the loaded ones: {}", known.join(", ")));
+        }
+        providers.push(name.to_owned());
+    }
+    let mut settings = (*host.speech()).clone();
+    settings.providers = providers.clone();
+    host.set_speech(settings);
+    ok(json!({ "providers": providers }))
 }

@@ -17,11 +17,14 @@ pub struct DirWatch {
     _debouncer: Debouncer<notify_debouncer_full::notify::RecommendedWatcher, RecommendedCache>,
 }
 
-/// Starts watching `host`'s components directory.
-pub fn watch(host: Arc<Host>, dir: &Path) -> anyhow::Result<DirWatch> {
+/// Starts watching `dirs`: the components directory and the config file's directory (its
+/// `[speech]` table takes effect without a restart).
+pub fn watch(host: Arc<Host>, dirs: &[&Path]) -> anyhow::Result<DirWatch> {
     let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
     let mut debouncer = new_debouncer(DEBOUNCE, None, tx)?;
-    debouncer.watch(dir, RecursiveMode::NonRecursive)?;
+    for dir in dirs {
+        debouncer.watch(dir, RecursiveMode::NonRecursive)?;
+    }
     std::thread::Builder::new().name("component-watch".into()).spawn(move || {
         while let Ok(result) = rx.recv() {
             // Several batches may be queued: one reload covers them all.
@@ -44,7 +47,7 @@ pub fn watch(host: Arc<Host>, dir: &Path) -> anyhow::Result<DirWatch> {
             }
         }
     })?;
-    tracing::info!(dir = %dir.display(), "watching for component changes");
+    tracing::info!(dirs = ?dirs, "watching for component and config changes");
     Ok(DirWatch { _debouncer: debouncer })
 }
 

@@ -49,7 +49,12 @@ async fn speak_returns_playable_audio_and_metadata_and_caches_it() {
     let status = session.ok("get_server_status", json!({})).await;
     assert_eq!(status["cache"]["hits"], 1);
     assert_eq!(status["cache"]["misses"], 1);
-    assert_eq!(status["providers"][0]["active"], true);
+    // Without a key, ElevenLabs is listed first but unavailable, and the offline voice speaks.
+    let providers = status["providers"].as_array().unwrap();
+    let active: Vec<&Value> = providers.iter().filter(|p| p["active"] == true).collect();
+    assert_eq!((active.len(), active[0]["id"].as_str()), (1, Some("formant")), "{status}");
+    let elevenlabs = providers.iter().find(|p| p["id"] == "elevenlabs").unwrap();
+    assert!(elevenlabs["unavailable"].as_str().unwrap().contains("ELEVENLABS_API_KEY"));
     assert_eq!(status["classifier"], "classifier_text");
     session.close().await;
 }

@@ -66,6 +66,7 @@ impl Provider for Formant {
             default_voice: VOICES[0].id.to_string(),
             max_text_length: request::MAX_TEXT_LENGTH,
             offline: true,
+            unavailable: None,
         }
     }
 

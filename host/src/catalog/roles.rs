@@ -130,6 +130,12 @@ fn speak_output() -> Map<String, Value> {
             "bytes": { "type": "integer" },
             "characters": { "type": "integer" },
             "cached": { "type": "boolean" },
+            "degraded": { "type": "boolean", "description": "True when a fallback provider stood in for the first choice." },
+            "failed_attempts": {
+                "type": "array",
+                "description": "Providers that failed or were skipped (circuit breaker open) before this audio was made.",
+                "items": { "type": "object", "properties": { "provider": { "type": "string" }, "reason": { "type": "string" } } }
+            },
             "settings": {
                 "type": "object",
                 "properties": { "stability": nullable_number, "similarity": nullable_number, "style": nullable_number, "speed": nullable_number }
@@ -385,7 +391,9 @@ fn render_spoken(spoken: Spoken) -> CallToolResult {
     let audio = &spoken.audio;
     let ms = |d: std::time::Duration| (d.as_secs_f64() * 1e6).round() / 1e3;
     let metadata = json!({
-        "provider": spoken.provider,
+        "provider": audio.provider,
+        "degraded": audio.degraded,
+        "failed_attempts": audio.attempts.failed,
         "voice": audio.voice,
         "model": audio.model,
         "format": spoken.format.to_string(),
@@ -412,7 +420,7 @@ fn render_spoken(spoken: Spoken) -> CallToolResult {
     let seconds = audio.duration_ms.map(|d| format!("{:.1} s of ", f64::from(d) / 1000.0)).unwrap_or_default();
     let summary = format!(
         "Spoke {seconds}audio with {} voice `{}` ({}, {} bytes{}).",
-        spoken.provider.id,
+        audio.provider.id,
         audio.voice,
         spoken.format,
         audio.bytes.len(),

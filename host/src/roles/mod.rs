@@ -3,6 +3,7 @@
 //! roles call into the runtime. Each role is a module shaped like its siblings: settings,
 //! routing to the active component, and the service with its state (cache, preferences).
 
+pub mod chain;
 pub mod classifier;
 pub mod tts;
 
@@ -15,8 +16,9 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SpeechSettings {
-    /// TTS components by name, in order of preference; the first one loaded speaks. Empty
-    /// means every loaded TTS component, in load order (the built-in offline voice first).
+    /// TTS components by name, in order of preference; the first available one speaks and
+    /// the others stand in when it fails. Empty means every loaded TTS component in load
+    /// order, with the built-in offline voice last, as the fallback that always works.
     pub providers: Vec<String>,
     /// The classifier component `speak` consults and `classify_text` uses; by default the
     /// built-in `classifier_text`, else any loaded classifier.
@@ -32,6 +34,8 @@ pub struct SpeechSettings {
     pub preferences: Option<PathBuf>,
     /// Refuse to speak text with personal data unless the caller says otherwise.
     pub refuse_personal_data: bool,
+    /// Retries, circuit breakers and the deadline of the provider chain.
+    pub resilience: chain::Resilience,
 }
 
 impl Default for SpeechSettings {
@@ -44,6 +48,7 @@ impl Default for SpeechSettings {
             cache_ttl_seconds: 3600,
             preferences: None,
             refuse_personal_data: false,
+            resilience: chain::Resilience::default(),
         }
     }
 }
@@ -55,15 +60,22 @@ pub struct Routes {
     /// TTS providers in order of preference.
     pub tts: Vec<Arc<LoadedComponent>>,
     pub classifier: Option<Arc<LoadedComponent>>,
+    /// The speech settings these routes were chosen with.
+    pub speech: Arc<SpeechSettings>,
 }
 
+/// The built-in offline voice, the last resort of the default chain.
+const BUILTIN_OFFLINE_VOICE: &str = "tts_formant";
 /// The built-in classifier's name, preferred when the config names none.
 const BUILTIN_CLASSIFIER: &str = "classifier_text";
 
 impl Routes {
     pub fn select(components: &[Arc<LoadedComponent>], settings: &SpeechSettings) -> Self {
         let tts = if settings.providers.is_empty() {
-            components.iter().filter(|c| c.is_tts_provider()).cloned().collect()
+            let mut all: Vec<_> = components.iter().filter(|c| c.is_tts_provider()).cloned().collect();
+            // A stable sort: everything else keeps its order, the offline voice goes last.
+            all.sort_by_key(|c| c.name == BUILTIN_OFFLINE_VOICE);
+            all
         } else {
             settings
                 .providers
@@ -76,7 +88,7 @@ impl Routes {
             Some(name) => classifiers().find(|c| &c.name == name).cloned(),
             None => classifiers().find(|c| c.name == BUILTIN_CLASSIFIER).or_else(|| classifiers().next()).cloned(),
         };
-        Self { tts, classifier }
+        Self { tts, classifier, speech: Arc::new(settings.clone()) }
     }
 }
 

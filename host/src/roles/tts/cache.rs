@@ -93,6 +93,11 @@ impl<V: Weight + Send + Sync + 'static> SpeechCache<V> {
         Ok((audio, !fresh))
     }
 
+    /// Drops the entry for `key`, if any.
+    pub async fn forget(&self, key: &Key) {
+        self.cache.invalidate(key).await;
+    }
+
     pub fn stats(&self) -> CacheStats {
         CacheStats {
             entries: self.cache.entry_count(),

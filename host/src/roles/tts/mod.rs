@@ -7,24 +7,27 @@
 
 mod cache;
 pub mod context;
+mod error;
 pub mod format;
 mod prefs;
+mod speak;
 
 pub use cache::CacheStats;
+pub use error::{SpeakError, describe};
 pub use format::{Format, UnknownFormat};
 
-use super::{Routes, SpeechSettings, classifier};
-use crate::runtime::roles::{ProviderInfo, SynthesisRequest, TtsError, Voice, VoiceFilter, VoiceSettings};
+use super::chain::{Attempts, Breakers};
+use super::{Routes, SpeechSettings};
+use crate::runtime::roles::{ProviderInfo, Voice, VoiceFilter};
 use crate::runtime::{CallError, LoadedComponent, Runtime};
-use cache::{Key, SpeechCache, Weight};
+use cache::{SpeechCache, Weight};
+use error::clone_speak_error;
 use prefs::Preferences;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long a provider's voice list is trusted before it is asked again.
 const VOICES_TTL: Duration = Duration::from_secs(300);
-/// Chunks a provider may push ahead of the host reading them.
-const SINK_DEPTH: usize = 64;
 
 /// A `speak` request, as the caller gave it.
 #[derive(Debug, Clone, Default)]
@@ -55,6 +58,11 @@ pub struct Settings {
 #[derive(Debug)]
 pub struct Audio {
     pub bytes: Vec<u8>,
+    /// The provider that spoke, and whether it stood in for the first choice.
+    pub provider: ProviderRef,
+    pub degraded: bool,
+    /// Failed or skipped attempts before this audio was made.
+    pub attempts: Attempts,
     pub voice: String,
     pub model: Option<String>,
     pub duration_ms: Option<u32>,
@@ -80,7 +88,6 @@ pub struct Spoken {
     pub audio: Arc<Audio>,
     pub cached: bool,
     pub format: Format,
-    pub provider: ProviderRef,
     /// From the start of `speak` to the first audio chunk (None for a cache hit).
     pub first_chunk: Option<Duration>,
     pub elapsed: Duration,
@@ -96,77 +103,11 @@ pub struct ProviderRef {
     pub name: String,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum SpeakError {
-    #[error("no text-to-speech component is loaded; load one (the built-in offline voice is `tts_formant`)")]
-    NoProvider,
-    #[error("`text` is empty: pass the words to speak")]
-    EmptyText,
-    #[error("the text has {chars} characters but `{provider}` takes at most {max}; split it into shorter requests")]
-    TooLong { chars: usize, max: u32, provider: String },
-    #[error(transparent)]
-    UnknownFormat(#[from] UnknownFormat),
-    #[error("`{provider}` cannot make `{format}`; it makes: {}", .supported.join(", "))]
-    FormatUnsupported { format: String, provider: String, supported: Vec<String> },
-    #[error("`{provider}` has no voice `{voice}`; its voices are: {}", .available.join(", "))]
-    UnknownVoice { voice: String, provider: String, available: Vec<String> },
-    #[error("`{provider}` does not speak `{language}`; it speaks: {}", .languages.join(", "))]
-    LanguageUnsupported { language: String, provider: String, languages: Vec<String> },
-    #[error("`settings.{field}` is {value} but must be between {min} and {max}")]
-    Setting { field: &'static str, value: f32, min: f32, max: f32 },
-    #[error(
-        "the text contains personal data ({}) and `refuse_personal_data` is set; remove it, or set `refuse_personal_data` to false to speak it anyway",
-        .kinds.join(", ")
-    )]
-    PersonalData { kinds: Vec<&'static str> },
-    #[error("`{provider}` refused: {}", describe(.error))]
-    Provider { provider: String, error: TtsError },
-    #[error("`{provider}` failed: {source}")]
-    Call { provider: String, source: CallError },
-    #[error(transparent)]
-    Classifier(#[from] classifier::ClassifyError),
-    #[error("cannot save the default voice: {0}")]
-    Preferences(#[from] prefs::PrefsError),
-}
-
-impl SpeakError {
-    /// A short fixed label for logs and metrics (the message may quote the request).
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::NoProvider => "no_provider",
-            Self::EmptyText | Self::TooLong { .. } | Self::Setting { .. } => "invalid_request",
-            Self::UnknownFormat(_) | Self::FormatUnsupported { .. } => "format",
-            Self::UnknownVoice { .. } => "voice_not_found",
-            Self::LanguageUnsupported { .. } => "language",
-            Self::PersonalData { .. } => "personal_data",
-            Self::Provider { .. } => "provider_error",
-            Self::Call { source, .. } => source.kind(),
-            Self::Classifier(_) => "classifier",
-            Self::Preferences(_) => "preferences",
-        }
-    }
-}
-
-/// An agent-facing explanation of a provider's error.
-pub fn describe(error: &TtsError) -> String {
-    match error {
-        TtsError::InvalidRequest(m) => format!("invalid request: {m}"),
-        TtsError::Unauthorized(m) => format!("unauthorized (check the provider's API key): {m}"),
-        TtsError::QuotaExceeded(m) => format!("quota exceeded: {m}"),
-        TtsError::RateLimited(r) => match r.retry_after_ms {
-            Some(ms) => format!("rate limited, retry after {ms} ms: {}", r.message),
-            None => format!("rate limited, retry later: {}", r.message),
-        },
-        TtsError::VoiceNotFound(m) => format!("voice not found: {m}; list_voices gives the voices"),
-        TtsError::Unavailable(m) => format!("unavailable, try again later: {m}"),
-        TtsError::Internal(m) => format!("internal error: {m}"),
-    }
-}
-
 /// The TTS role's state: cache, preferences, and what each provider said about itself.
 pub struct Speech {
-    settings: SpeechSettings,
     cache: SpeechCache<Audio>,
+    /// Circuit breakers by component name, kept across reloads.
+    breakers: Breakers,
     prefs: Preferences,
     /// Provider info by component digest: a component's info never changes.
     infos: moka::future::Cache<String, Arc<ProviderInfo>>,
@@ -181,26 +122,52 @@ impl Speech {
             prefs: Preferences::open(path),
             infos: moka::future::Cache::new(256),
             voices: moka::future::Cache::builder().max_capacity(256).time_to_live(VOICES_TTL).build(),
-            settings: settings.clone(),
+            breakers: Breakers::default(),
         }
     }
 
-    /// The provider that speaks: the first of the routes.
-    fn active(routes: &Routes) -> Result<&Arc<LoadedComponent>, SpeakError> {
-        routes.tts.first().ok_or(SpeakError::NoProvider)
+    /// The providers that can serve now, in the operator's order, with what they said about
+    /// themselves. One that reports itself unavailable (no key, say) is left out.
+    async fn candidates(
+        &self,
+        runtime: &Runtime,
+        routes: &Routes,
+    ) -> Result<Vec<(Arc<LoadedComponent>, Arc<ProviderInfo>)>, SpeakError> {
+        if routes.tts.is_empty() {
+            return Err(SpeakError::NoProvider);
+        }
+        let (mut ready, mut reasons) = (Vec::new(), Vec::new());
+        for component in &routes.tts {
+            match self.info(runtime, component).await {
+                Ok(info) => match &info.unavailable {
+                    None => ready.push((component.clone(), info)),
+                    Some(why) => reasons.push(format!("{}: {why}", info.id)),
+                },
+                Err(e) => reasons.push(e.to_string()),
+            }
+        }
+        if ready.is_empty() {
+            return Err(SpeakError::NoneAvailable { reasons });
+        }
+        Ok(ready)
+    }
+
+    /// The provider that speaks: the first available one of the routes.
+    async fn active(&self, runtime: &Runtime, routes: &Routes) -> Result<Arc<LoadedComponent>, SpeakError> {
+        Ok(self.candidates(runtime, routes).await?.swap_remove(0).0)
     }
 
     /// A named provider (by component name or provider id), or the active one.
-    async fn pick<'r>(
+    async fn pick(
         &self,
         runtime: &Runtime,
-        routes: &'r Routes,
+        routes: &Routes,
         name: Option<&str>,
-    ) -> Result<&'r Arc<LoadedComponent>, SpeakError> {
-        let Some(name) = name else { return Self::active(routes) };
+    ) -> Result<Arc<LoadedComponent>, SpeakError> {
+        let Some(name) = name else { return self.active(runtime, routes).await };
         for component in &routes.tts {
             if component.name == name || self.info(runtime, component).await?.id == name {
-                return Ok(component);
+                return Ok(component.clone());
             }
         }
         let mut known = Vec::new();
@@ -249,14 +216,14 @@ impl Speech {
         filter: VoiceFilter,
     ) -> Result<(ProviderRef, Vec<Voice>, String), SpeakError> {
         let component = self.pick(runtime, routes, provider).await?;
-        let info = self.info(runtime, component).await?;
-        let voices = match runtime.tts_list_voices(component, filter).await {
+        let info = self.info(runtime, &component).await?;
+        let voices = match runtime.tts_list_voices(&component, filter).await {
             Ok((Ok(voices), _)) => voices,
             Ok((Err(error), _)) => return Err(SpeakError::Provider { provider: info.id.clone(), error }),
             Err(source) => return Err(SpeakError::Call { provider: component.name.clone(), source }),
         };
         let default = self.prefs.default_voice(&info.id).unwrap_or_else(|| info.default_voice.clone());
-        Ok((provider_ref(component, &info), voices, default))
+        Ok((provider_ref(&component, &info), voices, default))
     }
 
     /// The default voice of a provider and where it comes from (`preference` or `provider`).
@@ -267,12 +234,12 @@ impl Speech {
         provider: Option<&str>,
     ) -> Result<(ProviderRef, String, &'static str), SpeakError> {
         let component = self.pick(runtime, routes, provider).await?;
-        let info = self.info(runtime, component).await?;
+        let info = self.info(runtime, &component).await?;
         let (voice, source) = match self.prefs.default_voice(&info.id) {
             Some(voice) => (voice, "preference"),
             None => (info.default_voice.clone(), "provider"),
         };
-        Ok((provider_ref(component, &info), voice, source))
+        Ok((provider_ref(&component, &info), voice, source))
     }
 
     /// Makes `voice` the default of a provider, after checking it has that voice.
@@ -284,107 +251,30 @@ impl Speech {
         voice: &str,
     ) -> Result<ProviderRef, SpeakError> {
         let component = self.pick(runtime, routes, provider).await?;
-        let info = self.info(runtime, component).await?;
-        let voices = self.all_voices(runtime, component).await?;
+        let info = self.info(runtime, &component).await?;
+        let voices = self.all_voices(runtime, &component).await?;
         check_voice(&voices, voice, &info.id)?;
         self.prefs.set_default_voice(&info.id, voice)?;
         tracing::info!(provider = %info.id, voice, "default voice set");
-        Ok(provider_ref(component, &info))
-    }
-
-    /// Speaks `request` with the active provider.
-    pub async fn speak(&self, runtime: &Runtime, routes: &Routes, request: SpeakRequest) -> Result<Spoken, SpeakError> {
-        let started = Instant::now();
-        let text = request.text.trim();
-        if text.is_empty() {
-            return Err(SpeakError::EmptyText);
-        }
-        check_settings(&request.settings)?;
-        let component = Self::active(routes)?;
-        let info = self.info(runtime, component).await?;
-        let chars = text.chars().count();
-        if chars > info.max_text_length as usize {
-            return Err(SpeakError::TooLong { chars, max: info.max_text_length, provider: info.id.clone() });
-        }
-        let format_id = request.format.as_deref().unwrap_or(&self.settings.default_format);
-        let format = Format::parse(format_id)?;
-        if !info.formats.iter().any(|f| f == format_id) {
-            return Err(SpeakError::FormatUnsupported {
-                format: format_id.to_owned(),
-                provider: info.id.clone(),
-                supported: info.formats.clone(),
-            });
-        }
-        if let Some(language) = &request.language
-            && !info.languages.iter().any(|l| same_language(l, language))
-        {
-            return Err(SpeakError::LanguageUnsupported {
-                language: language.clone(),
-                provider: info.id.clone(),
-                languages: info.languages.clone(),
-            });
-        }
-        let voice = match &request.voice {
-            Some(v) => {
-                check_voice(&self.all_voices(runtime, component).await?, v, &info.id)?;
-                v.clone()
-            }
-            None => self.prefs.default_voice(&info.id).unwrap_or_else(|| info.default_voice.clone()),
-        };
-
-        let caller = VoiceSettings {
-            stability: request.settings.stability,
-            similarity: request.settings.similarity,
-            style: request.settings.style,
-            speed: request.settings.speed,
-        };
-        let refuse = request.refuse_personal_data.unwrap_or(self.settings.refuse_personal_data);
-        let key = Key {
-            provider: component.digest.clone(),
-            classifier: routes.classifier.as_ref().map(|c| c.digest.clone()),
-            voice: voice.clone(),
-            model: request.model.clone(),
-            language: request.language.clone(),
-            format: format_id.to_owned(),
-            settings: [caller.stability, caller.similarity, caller.style, caller.speed].map(|s| s.map(f32::to_bits)),
-            context_aware: request.context_aware,
-            refuse_personal_data: refuse,
-            text: cache::normalise_text(text),
-        };
-        let synthesis = async {
-            let prepared = prepare(runtime, routes, text, &info, caller, request.context_aware, refuse).await?;
-            let synthesis_request = SynthesisRequest {
-                text: text.to_owned(),
-                voice,
-                model: request.model.clone(),
-                language: request.language.clone(),
-                format: format_id.to_owned(),
-                settings: prepared.settings,
-                emphasis: prepared.emphasis.clone(),
-            };
-            synthesize(runtime, component, &info.id, format, synthesis_request, prepared, started).await
-        };
-        let (audio, cached) = self.cache.get_or_synthesize(key, synthesis).await.map_err(|e| clone_speak_error(&e))?;
-        Ok(Spoken {
-            first_chunk: (!cached).then_some(audio.first_chunk),
-            cached,
-            format,
-            provider: provider_ref(component, &info),
-            elapsed: started.elapsed(),
-            audio,
-        })
+        Ok(provider_ref(&component, &info))
     }
 
     /// The state of every provider, the cache and the preferences, for `get_server_status`.
     pub async fn status(&self, runtime: &Runtime, routes: &Routes) -> serde_json::Value {
         let mut providers = Vec::new();
+        let active = self.active(runtime, routes).await.ok();
+        let resilience = &routes.speech.resilience;
         for (rank, component) in routes.tts.iter().enumerate() {
+            let is_active = active.as_ref().is_some_and(|a| Arc::ptr_eq(a, component));
             let entry = match self.info(runtime, component).await {
                 Ok(info) => serde_json::json!({
                     "component": component.name,
                     "id": info.id,
                     "name": info.name,
-                    "active": rank == 0,
+                    "rank": rank,
+                    "active": is_active,
+                    "unavailable": info.unavailable,
+                    "breaker": self.breakers.status(&component.name, resilience),
                     "offline": info.offline,
                     "languages": info.languages,
                     "formats": info.formats,
@@ -393,7 +283,7 @@ impl Speech {
                     "default_voice": self.prefs.default_voice(&info.id).unwrap_or_else(|| info.default_voice.clone()),
                 }),
                 Err(e) => {
-                    serde_json::json!({ "component": component.name, "active": rank == 0, "error": e.to_string() })
+                    serde_json::json!({ "component": component.name, "rank": rank, "active": false, "error": e.to_string() })
                 }
             };
             providers.push(entry);
@@ -408,104 +298,6 @@ impl Speech {
             },
         })
     }
-}
-
-/// The request as the host will send it, after the classifier's reading.
-struct Prepared {
-    settings: VoiceSettings,
-    emphasis: Vec<crate::runtime::roles::TextSpan>,
-    context: Option<context::ContextReport>,
-    warnings: Vec<String>,
-}
-
-/// Before speaking: is the text fit to speak, and how should it sound? Without a
-/// classifier, the caller's settings go as they are.
-async fn prepare(
-    runtime: &Runtime,
-    routes: &Routes,
-    text: &str,
-    info: &ProviderInfo,
-    caller: VoiceSettings,
-    context_aware: bool,
-    refuse: bool,
-) -> Result<Prepared, SpeakError> {
-    let mut prepared = Prepared { settings: caller, emphasis: Vec::new(), context: None, warnings: Vec::new() };
-    let Some(classifier) = &routes.classifier else { return Ok(prepared) };
-    let (analysis, quality) = classifier::prepare(runtime, classifier, text, info.max_text_length).await?;
-    let kinds = personal_data_kinds(&quality);
-    if !kinds.is_empty() {
-        if refuse {
-            return Err(SpeakError::PersonalData { kinds });
-        }
-        prepared.warnings.push(format!("the text contains personal data ({})", kinds.join(", ")));
-    }
-    if !quality.unpronounceable.is_empty() {
-        prepared.warnings.push(format!(
-            "{} stretch(es) of characters the voice cannot pronounce will be skipped",
-            quality.unpronounceable.len()
-        ));
-    }
-    if context_aware {
-        let (settings, emphasis, report) = context::apply(&analysis, &caller);
-        prepared.settings = settings;
-        prepared.emphasis = emphasis;
-        prepared.context = Some(report);
-    }
-    Ok(prepared)
-}
-
-/// Runs one synthesis, collecting the audio as it streams in.
-async fn synthesize(
-    runtime: &Runtime,
-    component: &LoadedComponent,
-    provider: &str,
-    format: Format,
-    request: SynthesisRequest,
-    prepared: Prepared,
-    started: Instant,
-) -> Result<Arc<Audio>, SpeakError> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(SINK_DEPTH);
-    let synthesis_started = Instant::now();
-    let collect = async {
-        let mut audio = Vec::new();
-        let mut first = None;
-        while let Some(chunk) = rx.recv().await {
-            if first.is_none() && !chunk.is_empty() {
-                first = Some(started.elapsed());
-            }
-            audio.extend_from_slice(&chunk);
-        }
-        (audio, first)
-    };
-    let (outcome, (mut bytes, first)) = tokio::join!(runtime.tts_synthesize(component, request, tx), collect);
-    let info = match outcome {
-        Ok((Ok(info), _stats)) => info,
-        Ok((Err(error), _)) => return Err(SpeakError::Provider { provider: provider.to_owned(), error }),
-        Err(source) => return Err(SpeakError::Call { provider: component.name.clone(), source }),
-    };
-    if bytes.is_empty() {
-        let error = TtsError::Internal("the provider returned no audio".into());
-        return Err(SpeakError::Provider { provider: provider.to_owned(), error });
-    }
-    format.finish(&mut bytes);
-    let duration_ms = format.duration_ms(&bytes).or(info.duration_ms);
-    Ok(Arc::new(Audio {
-        bytes,
-        voice: info.voice,
-        model: info.model,
-        duration_ms,
-        characters: info.characters,
-        settings: Settings {
-            stability: prepared.settings.stability,
-            similarity: prepared.settings.similarity,
-            style: prepared.settings.style,
-            speed: prepared.settings.speed,
-        },
-        context: prepared.context,
-        warnings: prepared.warnings,
-        first_chunk: first.unwrap_or_default(),
-        synthesis: synthesis_started.elapsed(),
-    }))
 }
 
 fn provider_ref(component: &LoadedComponent, info: &ProviderInfo) -> ProviderRef {
@@ -562,20 +354,6 @@ fn personal_data_kinds(report: &crate::runtime::roles::QualityReport) -> Vec<&'s
     kinds.sort_unstable();
     kinds.dedup();
     kinds
-}
-
-/// Errors shared by coalesced callers arrive behind an `Arc`; each caller gets its own copy.
-fn clone_speak_error(e: &SpeakError) -> SpeakError {
-    match e {
-        SpeakError::Provider { provider, error } => {
-            SpeakError::Provider { provider: provider.clone(), error: error.clone() }
-        }
-        SpeakError::Call { provider, source } => {
-            SpeakError::Call { provider: provider.clone(), source: source.clone() }
-        }
-        // Only the ones above come out of a shared synthesis or look-up.
-        other => SpeakError::Call { provider: "tts".into(), source: CallError::Instantiate(other.to_string()) },
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,341 @@
+//! A provider chain with resilience, for any role with interchangeable providers (speech
+//! now, telephony next): the operator orders the providers; each has a circuit breaker;
+//! retryable failures are retried with exponential backoff and jitter within the call's
+//! deadline; when a provider is exhausted or its breaker is open, the next one serves.
+//! Failures that retrying cannot fix (a bad key, a bad request) end the call at once, so
+//! the caller is told rather than silently served by someone else.
+
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The `[speech.resilience]` table (and later the telephony one).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Resilience {
+    /// Consecutive failures that open a provider's breaker.
+    pub failures_to_open: u32,
+    /// How long an open breaker stays open before it lets a trial call through, in ms.
+    pub open_ms: u64,
+    /// Successes in a row, while half-open, that close the breaker again.
+    pub successes_to_close: u32,
+    /// Retries of one provider after its first attempt.
+    pub max_retries: u32,
+    /// The first backoff, doubled at each retry, in ms; the actual wait is jittered.
+    pub backoff_ms: u64,
+    /// The longest backoff, in ms.
+    pub max_backoff_ms: u64,
+    /// The whole call's deadline, across providers and retries, in ms.
+    pub deadline_ms: u64,
+}
+
+impl Default for Resilience {
+    fn default() -> Self {
+        Self {
+            failures_to_open: 5,
+            open_ms: 60_000,
+            successes_to_close: 3,
+            max_retries: 3,
+            backoff_ms: 100,
+            max_backoff_ms: 2_000,
+            deadline_ms: 30_000,
+        }
+    }
+}
+
+/// What a failure means for the chain.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Verdict {
+    /// Worth trying again (timeouts, 5xx, rate limits), after at least this long if given.
+    Retry(Option<Duration>),
+    /// Retrying cannot help and the caller must know (bad key, bad voice, bad request).
+    Fatal,
+}
+
+/// A breaker's state, as `get_server_status` shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Closed,
+    Open,
+    HalfOpen,
+}
+
+#[derive(Debug)]
+struct Breaker {
+    state: State,
+    consecutive_failures: u32,
+    half_open_successes: u32,
+    opened_at: Option<Instant>,
+    opened_count: u64,
+}
+
+impl Breaker {
+    fn new() -> Self {
+        Self { state: State::Closed, consecutive_failures: 0, half_open_successes: 0, opened_at: None, opened_count: 0 }
+    }
+}
+
+/// One provider's breaker, for the status report.
+#[derive(Debug, Clone, Serialize)]
+pub struct BreakerStatus {
+    pub state: State,
+    pub consecutive_failures: u32,
+    /// How many times it has opened since the host started.
+    pub opened: u64,
+    /// When open: how long until a trial call goes through, in ms.
+    pub retry_in_ms: Option<u64>,
+}
+
+/// The breakers of every provider, by provider key, kept across catalog swaps so that a
+/// reload does not forget that a provider is down.
+#[derive(Default)]
+pub struct Breakers {
+    map: Mutex<HashMap<String, Breaker>>,
+}
+
+impl Breakers {
+    fn with<R>(&self, key: &str, f: impl FnOnce(&mut Breaker) -> R) -> R {
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        f(map.entry(key.to_owned()).or_insert_with(Breaker::new))
+    }
+
+    /// Whether a call may go to `key` now; an open breaker past its wait turns half-open.
+    pub fn allow(&self, key: &str, settings: &Resilience) -> bool {
+        self.with(key, |b| match b.state {
+            State::Closed | State::HalfOpen => true,
+            State::Open => {
+                let waited = b.opened_at.is_none_or(|t| t.elapsed() >= Duration::from_millis(settings.open_ms));
+                if waited {
+                    b.state = State::HalfOpen;
+                    b.half_open_successes = 0;
+                    tracing::info!(provider = key, "breaker half-open: letting a trial call through");
+                }
+                waited
+            }
+        })
+    }
+
+    pub fn success(&self, key: &str, settings: &Resilience) {
+        self.with(key, |b| {
+            b.consecutive_failures = 0;
+            if b.state == State::HalfOpen {
+                b.half_open_successes += 1;
+                if b.half_open_successes >= settings.successes_to_close {
+                    b.state = State::Closed;
+                    tracing::info!(provider = key, "breaker closed: the provider has recovered");
+                }
+            }
+        })
+    }
+
+    /// Records a failure; returns whether the breaker is (now) open.
+    pub fn failure(&self, key: &str, settings: &Resilience) -> bool {
+        self.with(key, |b| {
+            b.consecutive_failures += 1;
+            let trip = b.state == State::HalfOpen || b.consecutive_failures >= settings.failures_to_open;
+            if trip && b.state != State::Open {
+                b.state = State::Open;
+                b.opened_at = Some(Instant::now());
+                b.opened_count += 1;
+                tracing::warn!(provider = key, failures = b.consecutive_failures, "breaker opened");
+            }
+            b.state == State::Open
+        })
+    }
+
+    pub fn status(&self, key: &str, settings: &Resilience) -> BreakerStatus {
+        self.with(key, |b| BreakerStatus {
+            state: b.state,
+            consecutive_failures: b.consecutive_failures,
+            opened: b.opened_count,
+            retry_in_ms: (b.state == State::Open).then(|| {
+                let open = Duration::from_millis(settings.open_ms);
+                open.saturating_sub(b.opened_at.map(|t| t.elapsed()).unwrap_or(open)).as_millis() as u64
+            }),
+        })
+    }
+}
+
+/// What happened on the way to an answer, for the result and the logs.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Attempts {
+    /// Every attempt that failed or was skipped: provider and why.
+    pub failed: Vec<Failure>,
+    /// Attempts made, successful one included.
+    pub attempts: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Failure {
+    pub provider: String,
+    pub reason: String,
+}
+
+/// Why no provider answered.
+#[derive(Debug)]
+pub enum ChainError<E> {
+    /// A failure retrying cannot fix, from this provider.
+    Fatal { provider: String, error: E, attempts: Attempts },
+    /// Every provider failed, was skipped or the deadline came.
+    Exhausted { attempts: Attempts },
+}
+
+/// Runs `attempt` against `providers` (key, provider) in order, with retries, breakers and
+/// failover, until one succeeds, a failure is fatal, or the deadline passes.
+pub async fn run<P, T, E, F, Fut>(
+    providers: &[(String, P)],
+    breakers: &Breakers,
+    settings: &Resilience,
+    classify: impl Fn(&E) -> Verdict,
+    mut attempt: F,
+) -> Result<(T, String, Attempts), ChainError<E>>
+where
+    F: FnMut(&P) -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+    E: std::fmt::Display,
+{
+    let deadline = Instant::now() + Duration::from_millis(settings.deadline_ms);
+    let mut attempts = Attempts::default();
+    for (key, provider) in providers {
+        if !breakers.allow(key, settings) {
+            attempts.failed.push(Failure { provider: key.clone(), reason: "circuit breaker open".into() });
+            continue;
+        }
+        let mut backoff = Duration::from_millis(settings.backoff_ms);
+        for retry in 0..=settings.max_retries {
+            attempts.attempts += 1;
+            let error = match attempt(provider).await {
+                Ok(value) => {
+                    breakers.success(key, settings);
+                    if !attempts.failed.is_empty() {
+                        tracing::warn!(provider = %key, failed = attempts.failed.len(), "served after failover or retries");
+                    }
+                    return Ok((value, key.clone(), attempts));
+                }
+                Err(error) => error,
+            };
+            let verdict = classify(&error);
+            attempts.failed.push(Failure { provider: key.clone(), reason: error.to_string() });
+            let Verdict::Retry(after) = verdict else {
+                return Err(ChainError::Fatal { provider: key.clone(), error, attempts });
+            };
+            let open = breakers.failure(key, settings);
+            let wait = after.unwrap_or(jitter(backoff)).max(Duration::ZERO);
+            backoff = (backoff * 2).min(Duration::from_millis(settings.max_backoff_ms));
+            let out_of_time = Instant::now() + wait >= deadline;
+            if open || retry == settings.max_retries || out_of_time {
+                tracing::warn!(provider = %key, retries = retry, open, "provider exhausted; trying the next one");
+                break;
+            }
+            tracing::info!(provider = %key, wait_ms = wait.as_millis() as u64, "retrying");
+            tokio::time::sleep(wait).await;
+        }
+        if Instant::now() >= deadline {
+            break;
+        }
+    }
+    Err(ChainError::Exhausted { attempts })
+}
+
+/// Full jitter between half and all of `d`, so that callers retrying together spread out.
+fn jitter(d: Duration) -> Duration {
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|t| t.subsec_nanos()).unwrap_or(0);
+    let fraction = 0.5 + f64::from(nanos % 1000) / 2000.0;
+    d.mul_f64(fraction)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    fn fast() -> Resilience {
+        Resilience { backoff_ms: 1, max_backoff_ms: 2, open_ms: 50, ..Resilience::default() }
+    }
+
+    fn classify(e: &String) -> Verdict {
+        if e.starts_with("fatal") { Verdict::Fatal } else { Verdict::Retry(None) }
+    }
+
+    #[tokio::test]
+    async fn retries_then_fails_over_then_the_breaker_opens_and_recovers() {
+        let settings = fast();
+        let breakers = Breakers::default();
+        let providers = vec![("a".to_string(), "a"), ("b".to_string(), "b")];
+        let calls_a = AtomicU32::new(0);
+        let down = std::sync::atomic::AtomicBool::new(true);
+        let attempt = |p: &&'static str| {
+            let p = *p;
+            let (calls_a, down) = (&calls_a, &down);
+            async move {
+                if p == "a" {
+                    calls_a.fetch_add(1, Ordering::SeqCst);
+                    if down.load(Ordering::SeqCst) {
+                        return Err::<&str, String>("a is down".into());
+                    }
+                }
+                Ok(p)
+            }
+        };
+        // First call: a is tried 4 times (1 + 3 retries), then b serves.
+        let (served, by, attempts) = run(&providers, &breakers, &settings, classify, attempt).await.unwrap();
+        assert_eq!((served, by.as_str(), attempts.attempts), ("b", "b", 5));
+        assert_eq!(calls_a.load(Ordering::SeqCst), 4);
+        // Second call: the fifth failure opens a's breaker; from then on a is skipped at once.
+        run(&providers, &breakers, &settings, classify, attempt).await.unwrap();
+        assert_eq!(breakers.status("a", &settings).state, State::Open);
+        let before = calls_a.load(Ordering::SeqCst);
+        let (_, by, attempts) = run(&providers, &breakers, &settings, classify, attempt).await.unwrap();
+        assert_eq!((by.as_str(), calls_a.load(Ordering::SeqCst)), ("b", before));
+        assert_eq!(attempts.failed[0].reason, "circuit breaker open");
+        // a heals; after the open period, three successful trials close the breaker.
+        down.store(false, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        for _ in 0..3 {
+            let (_, by, _) = run(&providers, &breakers, &settings, classify, attempt).await.unwrap();
+            assert_eq!(by, "a");
+        }
+        assert_eq!(breakers.status("a", &settings).state, State::Closed);
+    }
+
+    #[tokio::test]
+    async fn a_fatal_error_ends_the_call_without_failover() {
+        let settings = fast();
+        let breakers = Breakers::default();
+        let providers = vec![("a".to_string(), ()), ("b".to_string(), ())];
+        let calls = AtomicU32::new(0);
+        let outcome = run(&providers, &breakers, &settings, classify, |_| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            async { Err::<(), String>("fatal: bad key".into()) }
+        })
+        .await;
+        assert!(matches!(outcome, Err(ChainError::Fatal { ref provider, .. }) if provider == "a"));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(breakers.status("a", &settings).consecutive_failures, 0, "a fatal error is not an outage");
+    }
+
+    #[tokio::test]
+    async fn a_retry_after_past_the_deadline_moves_on() {
+        let settings = Resilience { deadline_ms: 100, ..fast() };
+        let breakers = Breakers::default();
+        let providers = vec![("a".to_string(), "a"), ("b".to_string(), "b")];
+        let started = Instant::now();
+        let (_, by, _) = run(
+            &providers,
+            &breakers,
+            &settings,
+            |_: &String| Verdict::Retry(Some(Duration::from_secs(30))),
+            |p: &&'static str| {
+                let p = *p;
+                async move { if p == "a" { Err("429".to_string()) } else { Ok(()) } }
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(by, "b");
+        assert!(started.elapsed() < Duration::from_millis(50), "no waiting for a retry-after past the deadline");
+    }
+}

@@ -1,0 +1,286 @@
+//! `speak`: check the request against the providers, ask the classifier how the text should
+//! sound, then synthesise through the provider chain (retries, breakers, failover), caching
+//! the result.
+
+use super::cache::{self, Key};
+use super::context::{self, ContextReport};
+use super::error::clone_speak_error;
+use super::{Audio, Format, ProviderRef, Settings, SpeakError, SpeakRequest, Speech, Spoken, check_voice};
+use super::{personal_data_kinds, provider_ref, same_language};
+use crate::roles::chain::{self, ChainError, Verdict};
+use crate::roles::{Routes, classifier};
+use crate::runtime::roles::{ProviderInfo, SynthesisRequest, TextSpan, TtsError, VoiceSettings};
+use crate::runtime::{CallError, LoadedComponent, Runtime};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Chunks a provider may push ahead of the host reading them.
+const SINK_DEPTH: usize = 64;
+
+/// One provider the chain may try, with the voice it would use.
+struct Plan {
+    component: Arc<LoadedComponent>,
+    info: Arc<ProviderInfo>,
+    voice: String,
+    /// Set when this provider cannot honour part of the request (the voice) and stands in.
+    note: Option<String>,
+}
+
+/// The request as the host will send it, after the classifier's reading.
+struct Prepared {
+    settings: VoiceSettings,
+    emphasis: Vec<TextSpan>,
+    context: Option<ContextReport>,
+    warnings: Vec<String>,
+}
+
+impl Speech {
+    /// Speaks `request` with the first provider that can, in the operator's order.
+    pub async fn speak(&self, runtime: &Runtime, routes: &Routes, request: SpeakRequest) -> Result<Spoken, SpeakError> {
+        let started = Instant::now();
+        let text = request.text.trim();
+        if text.is_empty() {
+            return Err(SpeakError::EmptyText);
+        }
+        super::check_settings(&request.settings)?;
+        let settings = &routes.speech;
+        let format_id = request.format.as_deref().unwrap_or(&settings.default_format);
+        let format = Format::parse(format_id)?;
+        let plans = self.plans(runtime, routes, &request, text, format_id).await?;
+        let primary = &plans[0];
+
+        let caller = VoiceSettings {
+            stability: request.settings.stability,
+            similarity: request.settings.similarity,
+            style: request.settings.style,
+            speed: request.settings.speed,
+        };
+        let refuse = request.refuse_personal_data.unwrap_or(settings.refuse_personal_data);
+        let key = Key {
+            provider: primary.component.digest.clone(),
+            classifier: routes.classifier.as_ref().map(|c| c.digest.clone()),
+            voice: primary.voice.clone(),
+            model: request.model.clone(),
+            language: request.language.clone(),
+            format: format_id.to_owned(),
+            settings: [caller.stability, caller.similarity, caller.style, caller.speed].map(|s| s.map(f32::to_bits)),
+            context_aware: request.context_aware,
+            refuse_personal_data: refuse,
+            text: cache::normalise_text(text),
+        };
+        let synthesis = async {
+            let max = primary.info.max_text_length;
+            let prepared = prepare(runtime, routes, text, max, caller, request.context_aware, refuse).await?;
+            let keyed: Vec<(String, &Plan)> = plans.iter().map(|p| (p.component.name.clone(), p)).collect();
+            let outcome = chain::run(&keyed, &self.breakers, &settings.resilience, verdict, |plan: &&Plan| {
+                let request = SynthesisRequest {
+                    text: text.to_owned(),
+                    voice: plan.voice.clone(),
+                    model: request.model.clone(),
+                    language: request.language.clone(),
+                    format: format_id.to_owned(),
+                    settings: prepared.settings,
+                    emphasis: prepared.emphasis.clone(),
+                };
+                synthesize(runtime, &plan.component, &plan.info.id, format, request, started)
+            })
+            .await;
+            match outcome {
+                Ok((mut audio, served_by, attempts)) => {
+                    let plan = plans.iter().find(|p| p.component.name == served_by).unwrap_or(primary);
+                    audio.provider = provider_ref(&plan.component, &plan.info);
+                    audio.degraded = !Arc::ptr_eq(&plan.component, &primary.component);
+                    audio.settings = to_settings(prepared.settings);
+                    audio.context = prepared.context;
+                    audio.warnings = prepared.warnings;
+                    if audio.degraded {
+                        audio.warnings.push(format!(
+                            "{} stood in for {}, which failed; the audio may sound different",
+                            plan.info.id, primary.info.id
+                        ));
+                        audio.warnings.extend(plan.note.clone());
+                    }
+                    audio.attempts = attempts;
+                    Ok(Arc::new(audio))
+                }
+                Err(ChainError::Fatal { error, .. }) => Err(error),
+                Err(ChainError::Exhausted { attempts }) => Err(SpeakError::AllFailed { failed: attempts.failed }),
+            }
+        };
+        let (audio, cached) =
+            self.cache.get_or_synthesize(key.clone(), synthesis).await.map_err(|e| clone_speak_error(&e))?;
+        if audio.degraded && !cached {
+            // A stand-in's audio is not kept: the next request tries the first choice again.
+            self.cache.forget(&key).await;
+        }
+        Ok(Spoken {
+            first_chunk: (!cached).then_some(audio.first_chunk),
+            cached,
+            format,
+            elapsed: started.elapsed(),
+            audio,
+        })
+    }
+
+    /// The providers to try, in order. The first available one is held to the request (its
+    /// length, format, language and voice); the others stand in only where they can make the
+    /// same format in the same language, with the requested voice if they have it.
+    async fn plans(
+        &self,
+        runtime: &Runtime,
+        routes: &Routes,
+        request: &SpeakRequest,
+        text: &str,
+        format_id: &str,
+    ) -> Result<Vec<Plan>, SpeakError> {
+        let candidates = self.candidates(runtime, routes).await?;
+        let chars = text.chars().count();
+        let mut plans = Vec::new();
+        for (rank, (component, info)) in candidates.into_iter().enumerate() {
+            let strict = rank == 0;
+            let fits = chars <= info.max_text_length as usize;
+            let makes = info.formats.iter().any(|f| f == format_id);
+            let speaks = request.language.as_ref().is_none_or(|l| info.languages.iter().any(|x| same_language(x, l)));
+            if strict {
+                if !fits {
+                    return Err(SpeakError::TooLong { chars, max: info.max_text_length, provider: info.id.clone() });
+                }
+                if !makes {
+                    let (format, provider, supported) = (format_id.to_owned(), info.id.clone(), info.formats.clone());
+                    return Err(SpeakError::FormatUnsupported { format, provider, supported });
+                }
+                if let (false, Some(language)) = (speaks, &request.language) {
+                    let (language, provider, languages) = (language.clone(), info.id.clone(), info.languages.clone());
+                    return Err(SpeakError::LanguageUnsupported { language, provider, languages });
+                }
+            } else if !(fits && makes && speaks) {
+                continue;
+            }
+            let default = || self.prefs.default_voice(&info.id).unwrap_or_else(|| info.default_voice.clone());
+            let (voice, note) = match &request.voice {
+                None => (default(), None),
+                Some(v) if strict => {
+                    check_voice(&self.all_voices(runtime, &component).await?, v, &info.id)?;
+                    (v.clone(), None)
+                }
+                Some(v) => match self.all_voices(runtime, &component).await {
+                    Ok(voices) if voices.iter().any(|x| &x.id == v) => (v.clone(), None),
+                    _ => {
+                        let d = default();
+                        let note = format!("{} has no voice `{v}`; it spoke with `{d}`", info.id);
+                        (d, Some(note))
+                    }
+                },
+            };
+            plans.push(Plan { component, info, voice, note });
+        }
+        Ok(plans)
+    }
+}
+
+/// Whether a failed synthesis is worth retrying or another provider.
+fn verdict(error: &SpeakError) -> Verdict {
+    match error {
+        SpeakError::Provider { error: TtsError::RateLimited(r), .. } => {
+            Verdict::Retry(r.retry_after_ms.map(|ms| Duration::from_millis(u64::from(ms))))
+        }
+        SpeakError::Provider { error: TtsError::Unavailable(_) | TtsError::Internal(_), .. } => Verdict::Retry(None),
+        SpeakError::Call { source: CallError::InvalidArguments(_) | CallError::ResultTooLarge { .. }, .. } => {
+            Verdict::Fatal
+        }
+        // Deadlines, crashes, a busy component: another try, or another provider, may do.
+        SpeakError::Call { .. } => Verdict::Retry(None),
+        _ => Verdict::Fatal,
+    }
+}
+
+fn to_settings(s: VoiceSettings) -> Settings {
+    Settings { stability: s.stability, similarity: s.similarity, style: s.style, speed: s.speed }
+}
+
+/// Before speaking: is the text fit to speak, and how should it sound? Without a
+/// classifier, the caller's settings go as they are.
+async fn prepare(
+    runtime: &Runtime,
+    routes: &Routes,
+    text: &str,
+    max_characters: u32,
+    caller: VoiceSettings,
+    context_aware: bool,
+    refuse: bool,
+) -> Result<Prepared, SpeakError> {
+    let mut prepared = Prepared { settings: caller, emphasis: Vec::new(), context: None, warnings: Vec::new() };
+    let Some(classifier) = &routes.classifier else { return Ok(prepared) };
+    let (analysis, quality) = classifier::prepare(runtime, classifier, text, max_characters).await?;
+    let kinds = personal_data_kinds(&quality);
+    if !kinds.is_empty() {
+        if refuse {
+            return Err(SpeakError::PersonalData { kinds });
+        }
+        prepared.warnings.push(format!("the text contains personal data ({})", kinds.join(", ")));
+    }
+    if !quality.unpronounceable.is_empty() {
+        prepared.warnings.push(format!(
+            "{} stretch(es) of characters the voice cannot pronounce will be skipped",
+            quality.unpronounceable.len()
+        ));
+    }
+    if context_aware {
+        let (settings, emphasis, report) = context::apply(&analysis, &caller);
+        prepared.settings = settings;
+        prepared.emphasis = emphasis;
+        prepared.context = Some(report);
+    }
+    Ok(prepared)
+}
+
+/// Runs one synthesis, collecting the audio as it streams in.
+async fn synthesize(
+    runtime: &Runtime,
+    component: &LoadedComponent,
+    provider: &str,
+    format: Format,
+    request: SynthesisRequest,
+    started: Instant,
+) -> Result<Audio, SpeakError> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(SINK_DEPTH);
+    let synthesis_started = Instant::now();
+    let collect = async {
+        let mut audio = Vec::new();
+        let mut first = None;
+        while let Some(chunk) = rx.recv().await {
+            if first.is_none() && !chunk.is_empty() {
+                first = Some(started.elapsed());
+            }
+            audio.extend_from_slice(&chunk);
+        }
+        (audio, first)
+    };
+    let (outcome, (mut bytes, first)) = tokio::join!(runtime.tts_synthesize(component, request, tx), collect);
+    let info = match outcome {
+        Ok((Ok(info), _stats)) => info,
+        Ok((Err(error), _)) => return Err(SpeakError::Provider { provider: provider.to_owned(), error }),
+        Err(source) => return Err(SpeakError::Call { provider: component.name.clone(), source }),
+    };
+    if bytes.is_empty() {
+        let error = TtsError::Internal("the provider returned no audio".into());
+        return Err(SpeakError::Provider { provider: provider.to_owned(), error });
+    }
+    format.finish(&mut bytes);
+    let duration_ms = format.duration_ms(&bytes).or(info.duration_ms);
+    Ok(Audio {
+        bytes,
+        provider: ProviderRef { component: component.name.clone(), id: provider.to_owned(), name: String::new() },
+        degraded: false,
+        attempts: Default::default(),
+        voice: info.voice,
+        model: info.model,
+        duration_ms,
+        characters: info.characters,
+        settings: Settings::default(),
+        context: None,
+        warnings: Vec::new(),
+        first_chunk: first.unwrap_or_default(),
+        synthesis: synthesis_started.elapsed(),
+    })
+}
