@@ -1,0 +1,190 @@
+//! A wire-compatible fake of the ElevenLabs REST API, served on 127.0.0.1 for tests and the
+//! demo.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use switchboard_fakes::elevenlabs::{FakeElevenLabs, Failure};
+//! let fake = FakeElevenLabs::start().await?;
+//! println!("point base_url at {}", fake.base_url()); // key: "fake-key"
+//! fake.fail_with(Failure::from_status(429)); // the next synthesis gets a 429
+//! # Ok(()) }
+//! ```
+//!
+//! It serves text to speech (streamed and whole, with real audio in every output format; see
+//! [`audio`]), voices (v1 and paged v2), models, and Conversational AI agents kept in memory.
+//! Every request needs the `xi-api-key` it accepts ([`DEFAULT_API_KEY`] unless changed); a
+//! missing or wrong key gets ElevenLabs' 401 `invalid_api_key`. Knobs change its behaviour
+//! while it runs: latency, chunking, failures, a dropped connection. It records every request
+//! ([`RecordedRequest`]) without the key.
+
+mod agents;
+pub mod audio;
+mod errors;
+mod query;
+mod server;
+mod speech;
+mod state;
+mod voices;
+
+pub use errors::Failure;
+pub use state::{DEFAULT_API_KEY, DEFAULT_CHUNK_SIZE, Endpoint, RecordedRequest};
+pub use voices::{FakeVoice, VOICES};
+
+use state::{Shared, lock};
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A running fake. Dropping it stops the server.
+pub struct FakeElevenLabs {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for FakeElevenLabs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FakeElevenLabs").field("addr", &self.addr).finish_non_exhaustive()
+    }
+}
+
+impl FakeElevenLabs {
+    /// Starts on 127.0.0.1 at a free port. Needs a tokio runtime.
+    pub async fn start() -> std::io::Result<Self> {
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Starts on `addr` (port 0 picks a free one).
+    pub async fn start_on(addr: SocketAddr) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared::default());
+        *lock(&shared.authority) = addr.to_string();
+        let app = server::router(shared.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let stopped = async {
+                // A dropped sender stops the server as well.
+                let _ = rx.await;
+            };
+            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stopped).await {
+                eprintln!("fake ElevenLabs stopped: {e}");
+            }
+        });
+        Ok(Self { addr, shared, shutdown: Some(tx), task: Some(task) })
+    }
+
+    /// `http://127.0.0.1:<port>`: what the component's `base_url` should be.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The key it accepts from now on.
+    pub fn set_api_key(&self, key: impl Into<String>) {
+        let key = key.into();
+        self.shared.update_knobs(|k| k.api_key = key);
+    }
+
+    /// Wait before answering a synthesis (before the headers, as ElevenLabs answers when the
+    /// first audio is ready).
+    pub fn set_first_byte_latency(&self, latency: Duration) {
+        self.shared.update_knobs(|k| k.first_byte_latency = latency);
+    }
+
+    /// Wait between streamed audio chunks.
+    pub fn set_chunk_interval(&self, interval: Duration) {
+        self.shared.update_knobs(|k| k.chunk_interval = interval);
+    }
+
+    /// Bytes per streamed audio chunk (at least 1).
+    pub fn set_chunk_size(&self, size: usize) {
+        self.shared.update_knobs(|k| k.chunk_size = size.max(1));
+    }
+
+    /// Whether streamed syntheses break the connection after their first chunk (until turned
+    /// off).
+    pub fn set_drop_connection(&self, drop: bool) {
+        self.shared.update_knobs(|k| k.drop_connection = drop);
+    }
+
+    /// The next synthesis request gets `failure` instead of audio.
+    pub fn fail_with(&self, failure: Failure) {
+        self.fail_on(Endpoint::Speech, failure, false);
+    }
+
+    /// Every synthesis request gets `failure` until [`Self::clear_failures`].
+    pub fn fail_sticky(&self, failure: Failure) {
+        self.fail_on(Endpoint::Speech, failure, true);
+    }
+
+    /// Requests to `endpoint` get `failure`: the next one, or every one when `sticky`. Planned
+    /// failures apply in the order given; each is answered after the key check.
+    pub fn fail_on(&self, endpoint: Endpoint, failure: Failure, sticky: bool) {
+        self.shared.plan_failure(endpoint, failure, sticky);
+    }
+
+    pub fn clear_failures(&self) {
+        self.shared.clear_failures();
+    }
+
+    /// Every request received, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.requests()
+    }
+
+    /// The requests to one endpoint.
+    pub fn requests_to(&self, endpoint: Endpoint) -> Vec<RecordedRequest> {
+        self.requests()
+            .into_iter()
+            .filter(|r| endpoint == Endpoint::Any || Endpoint::of(&r.path) == Some(endpoint))
+            .collect()
+    }
+
+    /// How many requests it received.
+    pub fn request_count(&self) -> usize {
+        self.requests().len()
+    }
+
+    /// How many synthesis requests it received.
+    pub fn speech_count(&self) -> usize {
+        self.requests_to(Endpoint::Speech).len()
+    }
+
+    pub fn clear_requests(&self) {
+        self.shared.clear_requests();
+    }
+
+    /// How many agents exist.
+    pub fn agent_count(&self) -> usize {
+        lock(&self.shared.agents).len()
+    }
+
+    /// Stops the server, letting requests in flight finish for up to five seconds.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(Duration::from_secs(5), &mut task).await.is_err()
+        {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for FakeElevenLabs {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
