@@ -72,17 +72,35 @@ impl Fixture {
         let mut cmd = Command::new(BIN);
         cmd.arg("--config").arg(self.config()).args(args);
         cmd.env("SWITCHBOARD_TEST_SECRET", SECRET).env("RUST_LOG", "debug").env_remove("SWITCHBOARD_CONFIG");
+        // No real provider key reaches a test unless the test sets one.
+        cmd.env_remove("ELEVENLABS_API_KEY");
         // Each fixture keeps its own preferences, never the user's.
         cmd.env("SWITCHBOARD_PREFERENCES", self.preferences());
         cmd
     }
 
+    /// Adds TOML to this fixture's config file.
+    pub fn append_config(&self, toml: &str) {
+        let mut text = std::fs::read_to_string(self.config()).unwrap();
+        text.push_str(toml);
+        std::fs::write(self.config(), text).unwrap();
+    }
+
     /// Starts `switchboard serve` and connects the rmcp client to it.
     pub async fn serve(&self) -> Session {
-        let (transport, stderr) = TokioChildProcess::builder(self.command(&["serve"]))
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawning switchboard serve");
+        self.serve_with(&[], &[]).await
+    }
+
+    /// `serve` with more arguments and environment variables.
+    pub async fn serve_with(&self, args: &[&str], env: &[(&str, &str)]) -> Session {
+        let mut all = vec!["serve"];
+        all.extend_from_slice(args);
+        let mut cmd = self.command(&all);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let (transport, stderr) =
+            TokioChildProcess::builder(cmd).stderr(Stdio::piped()).spawn().expect("spawning switchboard serve");
         let mut stderr = stderr.expect("piped stderr");
         let logs = tokio::spawn(async move {
             let mut buf = Vec::new();

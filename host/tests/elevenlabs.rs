@@ -1,0 +1,182 @@
+//! The ElevenLabs provider and the provider chain, end to end: the real binary, the rmcp
+//! client over stdio, the built-in tts_elevenlabs talking wasi:http to the fake ElevenLabs on
+//! 127.0.0.1, and the offline voice as the fallback.
+
+mod common;
+
+use common::{Fixture, Session, text};
+use serde_json::{Value, json};
+use std::time::Duration;
+use switchboard_fakes::elevenlabs::{Failure, FakeElevenLabs};
+
+/// A key distinctive enough to find anywhere it leaks.
+const KEY: &str = "xi-test-4d1c9b2e-must-never-leak";
+
+/// The fake, and a fixture whose config points tts_elevenlabs at it, with fast breakers.
+async fn setup(extra: &str) -> (FakeElevenLabs, Fixture) {
+    let fake = FakeElevenLabs::start().await.unwrap();
+    fake.set_api_key(KEY);
+    let fx = Fixture::new();
+    fx.append_config(&format!(
+        r#"
+[components.tts_elevenlabs]
+timeout_ms = 10000
+max_result_kib = 20480
+allowed_hosts = ["127.0.0.1"]
+
+[components.tts_elevenlabs.config]
+base_url = "{}"
+
+[components.tts_elevenlabs.secrets]
+api_key = {{ env = "ELEVENLABS_API_KEY" }}
+
+[speech.resilience]
+open_ms = 400
+backoff_ms = 5
+max_backoff_ms = 20
+{extra}
+"#,
+        fake.base_url()
+    ));
+    (fake, fx)
+}
+
+async fn serve(fx: &Fixture, args: &[&str]) -> Session {
+    fx.serve_with(args, &[("ELEVENLABS_API_KEY", KEY)]).await
+}
+
+#[tokio::test]
+async fn elevenlabs_speaks_when_a_key_is_set_streaming_and_the_key_never_leaks() {
+    let (fake, fx) = setup("").await;
+    fake.set_chunk_size(3200);
+    fake.set_chunk_interval(Duration::from_millis(40));
+    let session = serve(&fx, &[]).await;
+    let mut seen = String::new();
+
+    let r = session.call("speak", json!({ "text": "Hello there, this streams.", "format": "pcm_16000" })).await;
+    assert_ne!(r.is_error, Some(true), "{}", text(&r));
+    let meta = r.structured_content.clone().unwrap();
+    assert_eq!(meta["provider"]["id"], "elevenlabs");
+    assert_eq!(meta["degraded"], false);
+    assert_eq!(meta["mime_type"], "audio/L16;rate=16000;channels=1;endianness=little-endian");
+    // 26 characters at 60 ms: 1.56 s of 16 kHz audio in 3200-byte chunks every 40 ms.
+    let (first, total) =
+        (meta["timing"]["first_chunk_ms"].as_f64().unwrap(), meta["timing"]["total_ms"].as_f64().unwrap());
+    assert!(first + 200.0 < total, "the first chunk ({first} ms) must arrive well before the last ({total} ms)");
+    seen.push_str(&serde_json::to_string(&r).unwrap());
+
+    let request = fake.requests().into_iter().rfind(|q| q.path.starts_with("/v1/text-to-speech/")).unwrap();
+    assert!(request.key_matched, "the key went out as xi-api-key");
+    assert_eq!(request.query_value("output_format"), Some("pcm_16000"));
+
+    let voices = session.ok("list_voices", json!({ "language": "es" })).await;
+    assert_eq!(voices["provider"]["id"], "elevenlabs");
+    let voices = voices["voices"].as_array().unwrap();
+    assert!(
+        !voices.is_empty() && voices.iter().all(|v| v["language"].as_str().unwrap().starts_with("es")),
+        "{voices:?}"
+    );
+    let refused = session.fails("speak", json!({ "text": "Hola.", "language": "xx" })).await;
+    assert!(refused.contains("does not speak `xx`") && refused.contains("es"), "{refused}");
+    let spoken = session.ok("speak", json!({ "text": "Hola, ¿qué tal?", "language": "es" })).await;
+    assert_eq!(spoken["provider"]["id"], "elevenlabs");
+    let request = fake.requests().into_iter().rfind(|q| q.path.starts_with("/v1/text-to-speech/")).unwrap();
+    assert_eq!(request.json.unwrap()["language_code"], "es", "the language goes to the provider");
+
+    fake.fail_with(Failure::InvalidApiKey);
+    let failed = session.call("speak", json!({ "text": "Once more." })).await;
+    seen.push_str(&serde_json::to_string(&failed).unwrap());
+    seen.push_str(&serde_json::to_string(&session.ok("get_server_status", json!({})).await).unwrap());
+    let logs = session.close().await;
+    assert!(!seen.contains(KEY), "the key leaked into a result");
+    assert!(!logs.contains(KEY), "the key leaked into the logs");
+}
+
+#[tokio::test]
+async fn each_error_status_maps_and_fatal_ones_are_not_retried() {
+    // ElevenLabs alone: no fallback hides what went wrong.
+    let (fake, fx) = setup("\n[speech]\nproviders = [\"tts_elevenlabs\"]\n").await;
+    let session = serve(&fx, &[]).await;
+    let fatal = [
+        (Failure::InvalidApiKey, "unauthorized"),
+        (Failure::QuotaExceeded, "quota exceeded"),
+        (Failure::Unprocessable, "invalid request"),
+    ];
+    for (n, (failure, expected)) in fatal.into_iter().enumerate() {
+        fake.fail_with(failure);
+        let before = fake.speech_count();
+        let message = session.fails("speak", json!({ "text": format!("Fatal case {n}.") })).await;
+        assert!(message.contains(expected), "`{message}` should say `{expected}`");
+        assert_eq!(fake.speech_count() - before, 1, "a fatal error is not retried");
+    }
+    let retryable = [
+        (Failure::ServerError, "unavailable"),
+        (Failure::RateLimited { retry_after_secs: None }, "rate limited"),
+        (Failure::SystemBusy, "rate limited"),
+    ];
+    for (n, (failure, expected)) in retryable.into_iter().enumerate() {
+        fake.fail_sticky(failure);
+        let before = fake.speech_count();
+        let message = session.fails("speak", json!({ "text": format!("Retryable case {n}.") })).await;
+        assert!(message.contains(expected) && message.contains("no provider could speak"), "{message}");
+        assert_eq!(fake.speech_count() - before, 4, "one attempt and three retries");
+        fake.clear_failures();
+        // A success closes the count of consecutive failures before the breaker opens.
+        session.ok("speak", json!({ "text": format!("Recovered {n}.") })).await;
+    }
+    session.close().await;
+}
+
+#[tokio::test]
+async fn during_an_outage_every_call_succeeds_the_breaker_opens_then_recovers() {
+    let (fake, fx) = setup("").await;
+    let session = serve(&fx, &[]).await;
+    fake.fail_sticky(Failure::ServerError);
+    for n in 0..100 {
+        let meta = session.ok("speak", json!({ "text": format!("Outage call {n}."), "format": "wav_16000" })).await;
+        assert_eq!(meta["provider"]["id"], "formant", "call {n}");
+        assert_eq!(meta["degraded"], true);
+    }
+    let status = session.ok("get_server_status", json!({})).await;
+    let breaker = &status["providers"][0]["breaker"];
+    assert_eq!(status["providers"][0]["id"], "elevenlabs");
+    assert_eq!(breaker["state"], "open", "{status}");
+    assert!(fake.speech_count() < 60, "an open breaker keeps calls away: {} reached the fake", fake.speech_count());
+
+    fake.clear_failures();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for n in 0..3 {
+        let meta = session.ok("speak", json!({ "text": format!("Healed call {n}.") })).await;
+        assert_eq!(meta["provider"]["id"], "elevenlabs", "half-open trial {n} goes to the healed provider");
+    }
+    let status = session.ok("get_server_status", json!({})).await;
+    assert_eq!(status["providers"][0]["breaker"]["state"], "closed", "{status}");
+    session.close().await;
+}
+
+#[tokio::test]
+async fn the_operator_swaps_providers_without_restarting_the_session() {
+    let (_fake, fx) = setup("").await;
+    let session = serve(&fx, &["--operator-tools"]).await;
+    assert_eq!(session.ok("speak", json!({ "text": "Before the swap." })).await["provider"]["id"], "elevenlabs");
+
+    session.ok("switchboard_set_tts_providers", json!({ "providers": ["tts_formant"] })).await;
+    assert_eq!(session.ok("list_voices", json!({})).await["provider"]["id"], "formant");
+    assert_eq!(session.ok("speak", json!({ "text": "After the swap." })).await["provider"]["id"], "formant");
+    let refused = session.fails("switchboard_set_tts_providers", json!({ "providers": ["nope"] })).await;
+    assert!(refused.contains("tts_elevenlabs"), "{refused}");
+
+    // The config file changes: the watcher re-reads [speech] and the order follows it.
+    fx.append_config("\n[speech]\nproviders = [\"tts_elevenlabs\", \"tts_formant\"]\n");
+    let mut active = Value::Null;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let status = session.ok("get_server_status", json!({})).await;
+        active = status["providers"].as_array().unwrap().iter().find(|p| p["active"] == true).unwrap()["id"].clone();
+        if active == "elevenlabs" {
+            break;
+        }
+    }
+    assert_eq!(active, "elevenlabs", "the config change took effect");
+    session.close().await;
+}
