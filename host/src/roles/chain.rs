@@ -26,7 +26,8 @@ pub struct Resilience {
     pub backoff_ms: u64,
     /// The longest backoff, in ms.
     pub max_backoff_ms: u64,
-    /// The whole call's deadline, across providers and retries, in ms.
+    /// The time within which retries are made, in ms; past it, each remaining provider gets
+    /// one attempt and no retries.
     pub deadline_ms: u64,
 }
 
@@ -183,7 +184,9 @@ pub enum ChainError<E> {
 }
 
 /// Runs `attempt` against `providers` (key, provider) in order, with retries, breakers and
-/// failover, until one succeeds, a failure is fatal, or the deadline passes.
+/// failover, until one succeeds or a failure is fatal. Retries happen only within the
+/// deadline; past it, each remaining provider still gets one attempt, so that a primary that
+/// hangs until its own timeout costs one deadline and the fallback (the offline voice) speaks.
 pub async fn run<P, T, E, F, Fut>(
     providers: &[(String, P)],
     breakers: &Breakers,
@@ -231,9 +234,6 @@ where
             }
             tracing::info!(provider = %key, wait_ms = wait.as_millis() as u64, "retrying");
             tokio::time::sleep(wait).await;
-        }
-        if Instant::now() >= deadline {
-            break;
         }
     }
     Err(ChainError::Exhausted { attempts })
@@ -315,6 +315,22 @@ mod tests {
         assert!(matches!(outcome, Err(ChainError::Fatal { ref provider, .. }) if provider == "a"));
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         assert_eq!(breakers.status("a", &settings).consecutive_failures, 0, "a fatal error is not an outage");
+    }
+
+    #[tokio::test]
+    async fn past_the_deadline_each_remaining_provider_gets_one_attempt() {
+        let settings = Resilience { deadline_ms: 0, ..fast() };
+        let breakers = Breakers::default();
+        let providers = vec![("a".to_string(), "a"), ("b".to_string(), "b"), ("c".to_string(), "c")];
+        let calls = AtomicU32::new(0);
+        let (_, by, attempts) = run(&providers, &breakers, &settings, classify, |p: &&'static str| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            let p = *p;
+            async move { if p == "c" { Ok(()) } else { Err(format!("{p} timed out")) } }
+        })
+        .await
+        .unwrap();
+        assert_eq!((by.as_str(), attempts.attempts, calls.load(Ordering::SeqCst)), ("c", 3, 3));
     }
 
     #[tokio::test]
