@@ -34,6 +34,7 @@ bench:
     cargo bench --bench overhead
     cargo bench --bench operate
     cargo bench --bench speech
+    cargo bench --bench failover
 
 # Check that the example still builds with cargo-component (installed when missing).
 check-cargo-component:
