@@ -173,7 +173,7 @@ fn streams_phrase_by_phrase_and_stops_when_the_sink_refuses() {
     let all = render_with(&s, "alba", Settings::default(), Format::Wav16k);
     assert!(all.chunks.len() >= 4, "one chunk per phrase: {}", all.chunks.len());
     assert_eq!(&all.chunks[0][0..4], b"RIFF");
-    // The first chunk is "hello" and its pause: a small part of the whole.
+    // The first chunk is the start of "hello": a small part of the whole.
     assert!(all.chunks[0].len() * 5 < all.bytes().len());
 
     let voice = voices::find("alba").expect("alba");

@@ -426,6 +426,10 @@ pub fn frames(
     let bw_scale = 1.0 + 0.5 * (scale - 1.0);
     let nasal_pole = (NASAL_POLE.0 * scale.sqrt(), NASAL_POLE.1);
     let mut shape = segments.iter().find_map(|s| s.data.frication).unwrap_or(SILENT_NOISE);
+    // The parallel gains of the current noise shape, converted from dB only when the shape
+    // changes: six powf a frame were most of the time this function took in wasm.
+    let gains = |shape: Frication| (shape, shape.gains_db.map(db), db(shape.bypass_db));
+    let mut levels = gains(shape);
     let mut cursor = 0;
     let mut out = Vec::with_capacity(count);
     for k in 0..count {
@@ -435,6 +439,9 @@ pub fn frames(
         }
         let near = &segments[cursor.saturating_sub(8)..(cursor + 8).min(segments.len())];
         shape = segments.get(cursor).filter(|s| t >= s.start_ms).and_then(|s| s.data.frication).unwrap_or(shape);
+        if levels.0 != shape {
+            levels = gains(shape);
+        }
         let decline = db(-LOUDNESS_DECLINATION_DB * t / plan.duration_ms.max(1.0));
         let b1 = b[0][k] + 200.0 * open[k].clamp(0.0, 1.0);
         let formants = [f[0][k] * scale, f[1][k] * scale, f[2][k] * scale, F4_F5_F6[0] * scale, F4_F5_F6[1] * scale];
@@ -457,8 +464,8 @@ pub fn frames(
             nasal_zero: zero,
             parallel_formants: [formants[1], formants[2], formants[3], formants[4], F4_F5_F6[2] * scale],
             parallel_bandwidths: PARALLEL_BW.map(|x| x * bw_scale),
-            parallel_gains: shape.gains_db.map(db),
-            bypass: db(shape.bypass_db),
+            parallel_gains: levels.1,
+            bypass: levels.2,
         });
     }
     out

@@ -100,6 +100,9 @@ struct Resonator {
     c: f32,
     y1: f32,
     y2: f32,
+    /// Frequency and bandwidth of the coefficients: many stay put for long stretches (upper
+    /// poles always, all in pauses), so the exp and cos behind them run only on a change.
+    key: Option<(f32, f32)>,
 }
 
 /// Clamps a frequency and bandwidth into the range the difference equations are stable for.
@@ -120,6 +123,9 @@ impl Resonator {
     /// Unity gain at DC, as in a cascade: the formant amplitudes then follow from the
     /// formant frequencies as in a real vocal tract.
     fn set_cascade(&mut self, freq: f32, bw: f32) {
+        if self.key.replace((freq, bw)) == Some((freq, bw)) {
+            return;
+        }
         let (b, c, _) = pole_coefficients(freq, bw);
         self.a = 1.0 - b - c;
         self.b = b;
@@ -127,14 +133,19 @@ impl Resonator {
     }
 
     /// Unity gain at the resonance peak, as in the parallel branch, where each resonator's
-    /// gain sets the level of that spectral peak directly.
-    fn set_peak(&mut self, freq: f32, bw: f32) {
+    /// gain sets the level of that spectral peak directly. Returns whether the coefficients
+    /// changed (a resonator is a cascade or a peak one, never both: they share the key).
+    fn set_peak(&mut self, freq: f32, bw: f32) -> bool {
+        if self.key.replace((freq, bw)) == Some((freq, bw)) {
+            return false;
+        }
         let (b, c, r) = pole_coefficients(freq, bw);
         let (f, _) = safe(freq, bw);
         let theta = 2.0 * PI * f / SAMPLE_RATE;
         self.a = (1.0 - r) * (1.0 - 2.0 * r * (2.0 * theta).cos() + r * r).max(0.0).sqrt();
         self.b = b;
         self.c = c;
+        true
     }
 
     #[inline]
@@ -159,10 +170,15 @@ struct AntiResonator {
     c: f32,
     x1: f32,
     x2: f32,
+    /// As in [`Resonator`].
+    key: Option<(f32, f32)>,
 }
 
 impl AntiResonator {
     fn set(&mut self, freq: f32, bw: f32) {
+        if self.key.replace((freq, bw)) == Some((freq, bw)) {
+            return;
+        }
         let (b, c, _) = pole_coefficients(freq, bw);
         // a = 1 - b - c is (1 - r)^2 + 2r(1 - cos) > 0 for any clamped frequency.
         let a = (1.0 - b - c).max(1e-6);
@@ -212,6 +228,8 @@ pub struct Klatt {
     cascade_prev: f32,
     time: f32,
     tilt_state: f32,
+    /// Spectral tilt in dB and its filter coefficient (recomputed only when the tilt changes).
+    tilt: (f32, f32),
     nasal_pole: Resonator,
     nasal_zero: AntiResonator,
     cascade: [Resonator; 5],
@@ -242,6 +260,7 @@ impl Klatt {
             cascade_prev: 0.0,
             time: 0.0,
             tilt_state: 0.0,
+            tilt: (0.0, 0.0),
             nasal_pole: Resonator::default(),
             nasal_zero: AntiResonator::default(),
             cascade: [Resonator::default(); 5],
@@ -299,10 +318,14 @@ impl Klatt {
         2.0 * x - 3.0 * x * x
     }
 
-    fn set_filters(&mut self, a: &Frame, b: &Frame) {
+    /// Sets the filters for the frame from `a` to `b`. The nasal pair and the parallel branch
+    /// are left alone when this frame does not run them: they are set again before they do.
+    fn set_filters(&mut self, a: &Frame, b: &Frame, nasal: bool, parallel: bool) {
         let mid = |x: f32, y: f32| 0.5 * (x + y);
-        self.nasal_pole.set_cascade(mid(a.nasal_pole.0, b.nasal_pole.0), mid(a.nasal_pole.1, b.nasal_pole.1));
-        self.nasal_zero.set(mid(a.nasal_zero.0, b.nasal_zero.0), mid(a.nasal_zero.1, b.nasal_zero.1));
+        if nasal {
+            self.nasal_pole.set_cascade(mid(a.nasal_pole.0, b.nasal_pole.0), mid(a.nasal_pole.1, b.nasal_pole.1));
+            self.nasal_zero.set(mid(a.nasal_zero.0, b.nasal_zero.0), mid(a.nasal_zero.1, b.nasal_zero.1));
+        }
         for i in 0..2 {
             let (fa, ba) = a.high_poles[i];
             let (fb, bb) = b.high_poles[i];
@@ -310,12 +333,20 @@ impl Klatt {
         }
         for i in 0..5 {
             self.cascade[i].set_cascade(mid(a.formants[i], b.formants[i]), mid(a.bandwidths[i], b.bandwidths[i]));
+            if !parallel {
+                continue;
+            }
             let f = mid(a.parallel_formants[i], b.parallel_formants[i]);
-            self.parallel[i].set_peak(f, mid(a.parallel_bandwidths[i], b.parallel_bandwidths[i]));
-            // Undo the first difference's gain (2 sin(pi f / fs)) at this resonance, so each
-            // parallel gain is the level of its peak whatever its frequency.
-            let (f, _) = safe(f, 100.0);
-            self.parallel_comp[i] = 1.0 / (2.0 * (PI * f / SAMPLE_RATE).sin()).max(0.05);
+            if self.parallel[i].set_peak(f, mid(a.parallel_bandwidths[i], b.parallel_bandwidths[i])) {
+                // Undo the first difference's gain (2 sin(pi f / fs)) at this resonance, so
+                // each parallel gain is the level of its peak whatever its frequency.
+                let (f, _) = safe(f, 100.0);
+                self.parallel_comp[i] = 1.0 / (2.0 * (PI * f / SAMPLE_RATE).sin()).max(0.05);
+            }
+        }
+        let tilt_db = 0.5 * (a.tilt_db + b.tilt_db);
+        if tilt_db != self.tilt.0 {
+            self.tilt = (tilt_db, tilt_coefficient(tilt_db));
         }
     }
 
@@ -324,8 +355,6 @@ impl Klatt {
     pub fn render(&mut self, frame: &Frame, out: &mut Vec<f32>) {
         let a = self.prev;
         let b = *frame;
-        self.set_filters(&a, &b);
-        let tilt = tilt_coefficient(0.5 * (a.tilt_db + b.tilt_db));
         let parallel_live = a.af > 0.0 || b.af > 0.0;
         if parallel_live {
             self.parallel_idle = 0;
@@ -342,6 +371,8 @@ impl Klatt {
             self.nasal_zero.x1 = 0.0;
             self.nasal_zero.x2 = 0.0;
         }
+        self.set_filters(&a, &b, nasal_live, run_parallel);
+        let tilt = self.tilt.1;
         // Amplitudes glide linearly across the frame: each starts at the previous frame's
         // value and moves by a fixed step per sample.
         let step = 1.0 / FRAME_SAMPLES as f32;

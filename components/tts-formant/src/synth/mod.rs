@@ -36,6 +36,10 @@ const LEAD_MS: f32 = 15.0;
 const MAX_PHRASE_WORDS: usize = 24;
 /// Longest audio pushed in one chunk: a long phrase without punctuation still streams.
 const MAX_CHUNK_FRAMES: usize = (2000.0 / FRAME_MS) as usize;
+/// Speech in the first chunk (after the lead-in): enough for a player to start on, and
+/// rendered in well under a millisecond, so the listener does not wait for the whole first
+/// phrase. The rest of the text renders far faster than it plays, so no gap follows.
+const FIRST_CHUNK_FRAMES: usize = (200.0 / FRAME_MS) as usize;
 /// Gain from the synthesiser's scale to full scale; a stressed vowel peaks near -6 dBFS.
 const OUTPUT_GAIN: f32 = 0.3;
 
@@ -110,6 +114,8 @@ struct Stream<'s> {
     last_frame: Frame,
     sink: &'s mut dyn FnMut(&[u8]) -> Result<(), String>,
     delivered: u64,
+    /// Chunks the sink has taken.
+    pushed: usize,
 }
 
 impl Stream<'_> {
@@ -140,13 +146,15 @@ impl Stream<'_> {
         self.bytes.clear();
         result?;
         self.delivered = self.encoder.samples_out();
+        self.pushed += 1;
         Ok(())
     }
 }
 
 /// Speaks `sentences` with `voice`, pushing `format` bytes to `sink` as each phrase is ready:
-/// the first chunk holds the WAV header (if any) and the first phrase, so audio starts long
-/// before a long text is done. Phrases longer than two seconds go out in two-second chunks.
+/// the first chunk holds the WAV header (if any) and the first 200 ms of the first phrase, so
+/// audio starts a millisecond or two after the call however long the text is. After that, one
+/// chunk per phrase and its pause; phrases longer than two seconds go out in two-second chunks.
 /// If the sink refuses a chunk, synthesis stops and the outcome says so.
 pub fn speak(
     sentences: &[Sentence],
@@ -163,6 +171,7 @@ pub fn speak(
         last_frame: Frame { f0: voice.f0_hz, ..Frame::silent() },
         sink,
         delivered: 0,
+        pushed: 0,
     };
     let outcome = |stream: &Stream<'_>, stopped: Option<String>| Outcome {
         samples: stream.delivered,
@@ -180,22 +189,24 @@ pub fn speak(
     for (j, job) in jobs.iter().enumerate() {
         let plan = prosody::plan(job.words, voice, settings);
         let frames = articulation::frames(&plan, job.position, voice, settings);
-        let mut blocks: Vec<&[Frame]> = frames.chunks(MAX_CHUNK_FRAMES).collect();
-        if blocks.is_empty() {
-            // A phrase with nothing to say still keeps its pause.
-            blocks.push(&[]);
-        }
-        let last_index = blocks.len() - 1;
-        for (b, block) in blocks.into_iter().enumerate() {
+        // A phrase with nothing to say still keeps its pause: the loop runs at least once.
+        let mut rest = frames.as_slice();
+        loop {
+            let most = if stream.pushed == 0 { FIRST_CHUNK_FRAMES } else { MAX_CHUNK_FRAMES };
+            let (block, after) = rest.split_at(rest.len().min(most));
             for frame in block {
                 stream.render(frame);
             }
-            let last_block = b == last_index;
+            rest = after;
+            let last_block = rest.is_empty();
             if last_block {
                 stream.silence(job.pause_ms);
             }
             if let Err(message) = stream.push(last_block && j + 1 == count) {
                 return outcome(&stream, Some(message));
+            }
+            if last_block {
+                break;
             }
         }
     }
@@ -216,5 +227,23 @@ mod tests {
         assert_eq!(chunks.len(), 1);
         assert_eq!(&chunks[0][..4], b"RIFF");
         assert!(out.duration_ms() > 100 && out.stopped.is_none());
+    }
+
+    #[test]
+    fn the_first_chunk_is_the_first_200_ms() {
+        let text = "Hello Maria, this is Switchboard calling to confirm your dental appointment tomorrow.";
+        let sentences = crate::text::analyse(text, &[]);
+        let mut chunks: Vec<usize> = Vec::new();
+        speak(&sentences, &voices::VOICES[0], &Settings::default(), Format::Pcm16k, &mut |c: &[u8]| {
+            chunks.push(c.len());
+            Ok(())
+        });
+        let ms = |bytes: usize| bytes / 2 * 1000 / 16_000;
+        // The lead-in and 200 ms of speech, less the resampler's delay of about 1 ms.
+        assert!((205..=215).contains(&ms(chunks[0])), "{} ms", ms(chunks[0]));
+        // Then the rest of "hello Maria" with its pause, and the second phrase in chunks of at
+        // most two seconds.
+        assert!(chunks.len() >= 3 && ms(chunks[1]) > 300, "{chunks:?}");
+        assert!(chunks[1..].iter().all(|&c| ms(c) <= 2_000), "{chunks:?}");
     }
 }
