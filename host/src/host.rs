@@ -28,6 +28,9 @@ pub struct Host {
     pub roles: Roles,
     /// The `[speech]` table in force: re-read from the config file on reload.
     speech: RwLock<Arc<SpeechSettings>>,
+    /// The `[speech]` table as the file last said, so that a reload applies what the file
+    /// changed and leaves an operator's change (`set_speech`) alone otherwise.
+    file_speech: Mutex<String>,
     config: Config,
     limits: Limits,
     state: RwLock<State>,
@@ -104,6 +107,7 @@ impl Host {
             metrics: Metrics::default(),
             roles: Roles::new(&config.speech),
             speech: RwLock::new(Arc::new(config.speech.clone())),
+            file_speech: Mutex::new(format!("{:?}", config.speech)),
             config: config.clone(),
             limits: config.limits.limits(),
             state: RwLock::new(State::default()),
@@ -204,10 +208,12 @@ impl Host {
         let file = self.config.file.as_ref()?;
         match Config::read(file) {
             Ok(config) => {
-                let mut current = self.speech.write().unwrap_or_else(|e| e.into_inner());
-                if format!("{:?}", config.speech) != format!("{:?}", **current) {
+                let said = format!("{:?}", config.speech);
+                let mut last = self.file_speech.lock().unwrap_or_else(|e| e.into_inner());
+                if *last != said {
                     tracing::info!(providers = ?config.speech.providers, "speech settings changed in the config");
-                    *current = Arc::new(config.speech);
+                    *self.speech.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(config.speech);
+                    *last = said;
                 }
                 None
             }

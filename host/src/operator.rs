@@ -82,7 +82,7 @@ pub async fn call(host: &Arc<Host>, name: &str, args: Option<&Map<String, Value>
     let target = args.and_then(|a| a.get("name")).and_then(Value::as_str).map(str::to_owned);
     let result = match (name, target) {
         (LIST, _) => ok(describe(host, false)),
-        (SET_TTS, _) => set_tts(host, args),
+        (SET_TTS, _) => set_tts(host, args).await,
         (RELOAD, _) => reload(host).await,
         (_, None) => error(format!("`{name}` needs `name`, the component's name")),
         (UNLOAD, Some(target)) => {
@@ -165,7 +165,7 @@ pub fn describe(host: &Host, schemas: bool) -> Value {
     json!({ "components": components, "rejected": host.rejected(), "unloaded": host.disabled() })
 }
 
-fn set_tts(host: &Arc<Host>, args: Option<&Map<String, Value>>) -> CallToolResult {
+async fn set_tts(host: &Arc<Host>, args: Option<&Map<String, Value>>) -> CallToolResult {
     let Some(Value::Array(list)) = args.and_then(|a| a.get("providers")) else {
         return error(format!("`{SET_TTS}` needs `providers`, a list of component names"));
     };
@@ -181,6 +181,10 @@ fn set_tts(host: &Arc<Host>, args: Option<&Map<String, Value>>) -> CallToolResul
     }
     let mut settings = (*host.speech()).clone();
     settings.providers = providers.clone();
-    host.set_speech(settings);
-    ok(json!({ "providers": providers }))
+    // It waits for a reload in progress, which may be compiling: not on an async worker.
+    let host = host.clone();
+    match tokio::task::spawn_blocking(move || host.set_speech(settings)).await {
+        Ok(()) => ok(json!({ "providers": providers })),
+        Err(e) => error(format!("setting the providers failed: {e}")),
+    }
 }

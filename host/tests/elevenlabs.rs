@@ -83,6 +83,19 @@ async fn elevenlabs_speaks_when_a_key_is_set_streaming_and_the_key_never_leaks()
     let request = fake.requests().into_iter().rfind(|q| q.path.starts_with("/v1/text-to-speech/")).unwrap();
     assert_eq!(request.json.unwrap()["language_code"], "es", "the language goes to the provider");
 
+    // The conversational-agent functions are plain WIT functions: derived tools.
+    let created = session
+        .ok(
+            "tts_elevenlabs_create_agent",
+            json!({ "settings": { "name": "Reminder bot", "system_prompt": "Remind politely." } }),
+        )
+        .await;
+    let id = created["agent_id"].as_str().unwrap_or_else(|| panic!("an agent id in {created}")).to_owned();
+    let signed = session.ok("tts_elevenlabs_get_signed_url", json!({ "agent_id": id })).await;
+    assert!(signed.to_string().contains("wss://"), "{signed}");
+    seen.push_str(&signed.to_string());
+    assert_eq!(fake.agent_count(), 1);
+
     fake.fail_with(Failure::InvalidApiKey);
     let failed = session.call("speak", json!({ "text": "Once more." })).await;
     seen.push_str(&serde_json::to_string(&failed).unwrap());
@@ -137,6 +150,10 @@ async fn during_an_outage_every_call_succeeds_the_breaker_opens_then_recovers() 
         assert_eq!(meta["provider"]["id"], "formant", "call {n}");
         assert_eq!(meta["degraded"], true);
     }
+    // A model only ElevenLabs has does not stop the stand-in.
+    let meta = session.ok("speak", json!({ "text": "With a model.", "model": "eleven_v3" })).await;
+    assert_eq!(meta["provider"]["id"], "formant");
+    assert!(meta["warnings"].to_string().contains("no model `eleven_v3`"), "{meta}");
     let status = session.ok("get_server_status", json!({})).await;
     let breaker = &status["providers"][0]["breaker"];
     assert_eq!(status["providers"][0]["id"], "elevenlabs");

@@ -179,6 +179,18 @@ async fn the_default_voice_survives_a_restart_and_a_corrupt_file_does_not_crash(
 }
 
 #[tokio::test]
+async fn refusing_personal_data_without_a_classifier_refuses_to_speak() {
+    let fx = Fixture::new();
+    fx.append_config("\n[speech]\nclassifier = \"no_such_classifier\"\n");
+    let session = fx.serve().await;
+    let message = session.fails("speak", json!({ "text": "Call 555-867-5309.", "refuse_personal_data": true })).await;
+    assert!(message.contains("no classifier"), "{message}");
+    let meta = session.ok("speak", json!({ "text": "Call 555-867-5309." })).await;
+    assert!(meta["context"].is_null(), "no classifier, no context: {meta}");
+    session.close().await;
+}
+
+#[tokio::test]
 async fn concurrent_identical_requests_share_one_synthesis() {
     let fx = Fixture::new();
     let session = fx.serve().await;

@@ -444,10 +444,7 @@ async fn classify(
     };
     let max = match args.max_characters {
         Some(max) => max,
-        None => match routes.tts.first() {
-            Some(tts) => roles.speech.info(runtime, tts).await.map_err(speak_failed)?.max_text_length,
-            None => u32::MAX,
-        },
+        None => roles.speech.max_text_length(runtime, routes).await.unwrap_or(u32::MAX),
     };
     let call = |name: &'static str, params: Value| async move {
         let (index, _) = classifier_func(classifier, name)

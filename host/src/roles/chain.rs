@@ -52,6 +52,9 @@ pub enum Verdict {
     Retry(Option<Duration>),
     /// Retrying cannot help and the caller must know (bad key, bad voice, bad request).
     Fatal,
+    /// Not this provider's outage and not worth repeating (a crash on this input, a busy
+    /// host): the next provider may do, and the breaker is left as it is.
+    Skip,
 }
 
 /// A breaker's state, as `get_server_status` shows it.
@@ -66,6 +69,8 @@ pub enum State {
 #[derive(Debug)]
 struct Breaker {
     state: State,
+    /// While half-open: when the one trial call in flight was let through.
+    trial: Option<Instant>,
     consecutive_failures: u32,
     half_open_successes: u32,
     opened_at: Option<Instant>,
@@ -74,7 +79,14 @@ struct Breaker {
 
 impl Breaker {
     fn new() -> Self {
-        Self { state: State::Closed, consecutive_failures: 0, half_open_successes: 0, opened_at: None, opened_count: 0 }
+        Self {
+            state: State::Closed,
+            trial: None,
+            consecutive_failures: 0,
+            half_open_successes: 0,
+            opened_at: None,
+            opened_count: 0,
+        }
     }
 }
 
@@ -102,15 +114,26 @@ impl Breakers {
         f(map.entry(key.to_owned()).or_insert_with(Breaker::new))
     }
 
-    /// Whether a call may go to `key` now; an open breaker past its wait turns half-open.
+    /// Whether a call may go to `key` now. An open breaker past its wait turns half-open,
+    /// and a half-open one lets one trial call through at a time (a trial whose caller went
+    /// away is given up after the open period).
     pub fn allow(&self, key: &str, settings: &Resilience) -> bool {
+        let open_for = Duration::from_millis(settings.open_ms);
         self.with(key, |b| match b.state {
-            State::Closed | State::HalfOpen => true,
+            State::Closed => true,
+            State::HalfOpen => {
+                let free = b.trial.is_none_or(|t| t.elapsed() >= open_for);
+                if free {
+                    b.trial = Some(Instant::now());
+                }
+                free
+            }
             State::Open => {
-                let waited = b.opened_at.is_none_or(|t| t.elapsed() >= Duration::from_millis(settings.open_ms));
+                let waited = b.opened_at.is_none_or(|t| t.elapsed() >= open_for);
                 if waited {
                     b.state = State::HalfOpen;
                     b.half_open_successes = 0;
+                    b.trial = Some(Instant::now());
                     tracing::info!(provider = key, "breaker half-open: letting a trial call through");
                 }
                 waited
@@ -118,9 +141,15 @@ impl Breakers {
         })
     }
 
+    /// Ends a trial call that neither succeeded nor failed as an outage.
+    pub fn release(&self, key: &str) {
+        self.with(key, |b| b.trial = None);
+    }
+
     pub fn success(&self, key: &str, settings: &Resilience) {
         self.with(key, |b| {
             b.consecutive_failures = 0;
+            b.trial = None;
             if b.state == State::HalfOpen {
                 b.half_open_successes += 1;
                 if b.half_open_successes >= settings.successes_to_close {
@@ -135,6 +164,7 @@ impl Breakers {
     pub fn failure(&self, key: &str, settings: &Resilience) -> bool {
         self.with(key, |b| {
             b.consecutive_failures += 1;
+            b.trial = None;
             let trip = b.state == State::HalfOpen || b.consecutive_failures >= settings.failures_to_open;
             if trip && b.state != State::Open {
                 b.state = State::Open;
@@ -201,7 +231,7 @@ where
 {
     let deadline = Instant::now() + Duration::from_millis(settings.deadline_ms);
     let mut attempts = Attempts::default();
-    for (key, provider) in providers {
+    for (rank, (key, provider)) in providers.iter().enumerate() {
         if !breakers.allow(key, settings) {
             attempts.failed.push(Failure { provider: key.clone(), reason: "circuit breaker open".into() });
             continue;
@@ -221,8 +251,18 @@ where
             };
             let verdict = classify(&error);
             attempts.failed.push(Failure { provider: key.clone(), reason: error.to_string() });
-            let Verdict::Retry(after) = verdict else {
-                return Err(ChainError::Fatal { provider: key.clone(), error, attempts });
+            let after = match verdict {
+                Verdict::Retry(after) => after,
+                // The first choice's fatal error is the caller's to fix. A stand-in's
+                // (it lacks what was asked, say) only means it cannot stand in.
+                Verdict::Fatal if rank == 0 => {
+                    breakers.release(key);
+                    return Err(ChainError::Fatal { provider: key.clone(), error, attempts });
+                }
+                Verdict::Fatal | Verdict::Skip => {
+                    breakers.release(key);
+                    break;
+                }
             };
             let open = breakers.failure(key, settings);
             let wait = after.unwrap_or(jitter(backoff)).max(Duration::ZERO);
@@ -315,6 +355,39 @@ mod tests {
         assert!(matches!(outcome, Err(ChainError::Fatal { ref provider, .. }) if provider == "a"));
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         assert_eq!(breakers.status("a", &settings).consecutive_failures, 0, "a fatal error is not an outage");
+    }
+
+    #[tokio::test]
+    async fn a_stand_in_that_cannot_serve_is_passed_over() {
+        let settings = fast();
+        let breakers = Breakers::default();
+        let providers = vec![("a".to_string(), "a"), ("b".to_string(), "b"), ("c".to_string(), "c")];
+        let (_, by, attempts) = run(&providers, &breakers, &settings, classify, |p: &&'static str| {
+            let p = *p;
+            async move {
+                match p {
+                    "a" => Err("a is down".to_string()),
+                    "b" => Err("fatal: b has no such model".to_string()),
+                    _ => Ok(()),
+                }
+            }
+        })
+        .await
+        .unwrap();
+        assert_eq!(by, "c");
+        assert!(attempts.failed.iter().any(|f| f.reason.contains("no such model")));
+    }
+
+    #[test]
+    fn a_half_open_breaker_lets_one_trial_through_at_a_time() {
+        let settings = Resilience { failures_to_open: 1, open_ms: 0, ..fast() };
+        let breakers = Breakers::default();
+        assert!(breakers.failure("a", &settings));
+        assert!(breakers.allow("a", &settings), "open past its wait: the trial goes");
+        let settings = Resilience { open_ms: 60_000, ..settings };
+        assert!(!breakers.allow("a", &settings), "a second caller waits for the trial");
+        breakers.success("a", &settings);
+        assert!(breakers.allow("a", &settings), "the next trial goes once the first is done");
     }
 
     #[tokio::test]

@@ -27,7 +27,7 @@ use serde_json::{Map, Value};
 use state::CallState;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use wasmtime::component::{Component, ComponentExportIndex, Instance, InstancePre, Linker, Val};
@@ -53,6 +53,9 @@ pub struct LoadedComponent {
     pub name: String,
     /// Hex SHA-256 of the component's bytes.
     pub digest: String,
+    /// Unique to this load: a component loaded again (a new policy, say) gets a new one, so
+    /// what was learned from the old load (provider info, cached audio) is not reused.
+    pub load_id: u64,
     /// Where it came from: a file path, or `builtin`.
     pub source: String,
     pub policy: Policy,
@@ -224,6 +227,10 @@ impl Runtime {
         Ok(LoadedComponent {
             name: name.to_owned(),
             digest,
+            load_id: {
+                static NEXT: AtomicU64 = AtomicU64::new(1);
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            },
             source: source.to_owned(),
             slots: Arc::new(Semaphore::new(policy.max_concurrent as usize)),
             queued: AtomicU32::new(0),
@@ -289,6 +296,11 @@ impl Runtime {
         let timeout = component.policy.timeout;
         let deadline = Instant::now() + timeout;
         let _slots = self.acquire_slots(component, deadline).await?;
+        if Instant::now() >= deadline {
+            // It waited its whole time for a slot: that is a busy host, not a slow guest.
+            let in_flight = component.policy.max_concurrent;
+            return Err(CallError::Busy { component: component.name.clone(), in_flight });
+        }
         let mut store = self.new_store(component, deadline);
         store.data_mut().sink = sink;
         let run = async move {
@@ -300,10 +312,11 @@ impl Runtime {
             let instantiate_time = started.elapsed();
             let (store, outcome) = body(store, instance).await;
             let state = store.data();
-            let value = outcome.map_err(|e| classify(e, false, state, timeout))?;
+            // A guest that failed after the sink refused its audio failed because of that.
             if let Some(size) = state.sink_overflow {
                 return Err(CallError::ResultTooLarge { size, limit: component.policy.max_result_bytes });
             }
+            let value = outcome.map_err(|e| classify(e, false, state, timeout))?;
             let output = state.output();
             if !output.is_empty() {
                 tracing::debug!(component = %component.name, bytes = output.len(), "guest wrote output");
@@ -316,7 +329,7 @@ impl Runtime {
             Ok((value, stats))
         };
         // Epoch interruption stops a guest that computes; this stops one that waits.
-        match tokio::time::timeout(timeout + 2 * EPOCH_TICK, run).await {
+        match tokio::time::timeout_at((deadline + 2 * EPOCH_TICK).into(), run).await {
             Err(_elapsed) => Err(CallError::DeadlineExceeded { timeout }),
             Ok(outcome) => outcome,
         }

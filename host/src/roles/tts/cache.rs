@@ -13,9 +13,10 @@ use std::time::Duration;
 /// classifier's version, so a hit needs no classification.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Key {
-    /// The provider component's digest, so a new version never serves the old one's audio.
+    /// The provider component's load, so a new version (or policy) never serves the old
+    /// one's audio.
     pub provider: String,
-    /// The classifier component's digest, when it shapes the speech.
+    /// The classifier component's load, when it shapes the speech.
     pub classifier: Option<String>,
     pub voice: String,
     pub model: Option<String>,

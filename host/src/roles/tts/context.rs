@@ -47,9 +47,9 @@ pub fn apply(analysis: &Analysis, caller: &VoiceSettings) -> (VoiceSettings, Vec
     let style = (0.6 * lively.max(steady * 0.5)).clamp(0.0, 0.8);
 
     // Pacing, weighted by the characters of each sentence.
-    let (mut slower, mut faster, mut total) = (0u32, 0u32, 0u32);
+    let (mut slower, mut faster, mut total) = (0u64, 0u64, 0u64);
     for s in &analysis.sentences {
-        let weight = s.span.end.saturating_sub(s.span.start).max(1);
+        let weight = u64::from(s.span.end.saturating_sub(s.span.start).max(1));
         total += weight;
         match s.pacing {
             Pacing::Slower => slower += weight,
@@ -57,8 +57,8 @@ pub fn apply(analysis: &Analysis, caller: &VoiceSettings) -> (VoiceSettings, Vec
             Pacing::Normal => {}
         }
     }
-    let share = |n: u32| if total == 0 { 0.0 } else { n as f32 / total as f32 };
-    let speed = 1.0 - 0.12 * share(slower) + 0.1 * share(faster);
+    let share = |n: u64| if total == 0 { 0.0 } else { n as f32 / total as f32 };
+    let speed = (1.0 - 0.12 * share(slower) + 0.1 * share(faster)).clamp(0.85, 1.15);
     let pacing = if share(slower) > 0.5 {
         "slower"
     } else if share(faster) > 0.5 {

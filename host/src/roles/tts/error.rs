@@ -11,6 +11,12 @@ use crate::runtime::roles::TtsError;
 pub enum SpeakError {
     #[error("no text-to-speech component is loaded; load one (the built-in offline voice is `tts_formant`)")]
     NoProvider,
+    #[error("no TTS provider is called `{name}`; the loaded ones are: {}", .known.join(", "))]
+    UnknownProvider { name: String, known: Vec<String> },
+    #[error(
+        "`refuse_personal_data` is set but no classifier is loaded to look for personal data; load one (the built-in is `classifier_text`) or unset the flag"
+    )]
+    NoClassifier,
     #[error("no text-to-speech provider can serve now: {}", .reasons.join("; "))]
     NoneAvailable { reasons: Vec<String> },
     #[error("no provider could speak: {}", describe_failures(.failed))]
@@ -50,7 +56,10 @@ impl SpeakError {
         match self {
             Self::NoProvider | Self::NoneAvailable { .. } => "no_provider",
             Self::AllFailed { .. } => "all_failed",
-            Self::EmptyText | Self::TooLong { .. } | Self::Setting { .. } => "invalid_request",
+            Self::EmptyText | Self::TooLong { .. } | Self::Setting { .. } | Self::UnknownProvider { .. } => {
+                "invalid_request"
+            }
+            Self::NoClassifier => "no_classifier",
             Self::UnknownFormat(_) | Self::FormatUnsupported { .. } => "format",
             Self::UnknownVoice { .. } => "voice_not_found",
             Self::LanguageUnsupported { .. } => "language",

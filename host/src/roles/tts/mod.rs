@@ -19,7 +19,7 @@ pub use format::{Format, UnknownFormat};
 use super::chain::{Attempts, Breakers};
 use super::{Routes, SpeechSettings};
 use crate::runtime::roles::{ProviderInfo, Voice, VoiceFilter};
-use crate::runtime::{CallError, LoadedComponent, Runtime};
+use crate::runtime::{LoadedComponent, Runtime};
 use cache::{SpeechCache, Weight};
 use error::clone_speak_error;
 use prefs::Preferences;
@@ -109,9 +109,9 @@ pub struct Speech {
     /// Circuit breakers by component name, kept across reloads.
     breakers: Breakers,
     prefs: Preferences,
-    /// Provider info by component digest: a component's info never changes.
-    infos: moka::future::Cache<String, Arc<ProviderInfo>>,
-    voices: moka::future::Cache<String, Arc<Vec<Voice>>>,
+    /// Provider info by load: a load's info never changes (a new key means a new load).
+    infos: moka::future::Cache<u64, Arc<ProviderInfo>>,
+    voices: moka::future::Cache<u64, Arc<Vec<Voice>>>,
 }
 
 impl Speech {
@@ -152,6 +152,12 @@ impl Speech {
         Ok(ready)
     }
 
+    /// The longest text the active provider takes, if one is available.
+    pub async fn max_text_length(&self, runtime: &Runtime, routes: &Routes) -> Option<u32> {
+        let active = self.active(runtime, routes).await.ok()?;
+        Some(self.info(runtime, &active).await.ok()?.max_text_length)
+    }
+
     /// The provider that speaks: the first available one of the routes.
     async fn active(&self, runtime: &Runtime, routes: &Routes) -> Result<Arc<LoadedComponent>, SpeakError> {
         Ok(self.candidates(runtime, routes).await?.swap_remove(0).0)
@@ -174,18 +180,12 @@ impl Speech {
         for component in &routes.tts {
             known.push(self.info(runtime, component).await?.id.clone());
         }
-        Err(SpeakError::Call {
-            provider: name.to_owned(),
-            source: CallError::Instantiate(format!(
-                "no TTS provider is called `{name}`; the loaded ones are: {}",
-                known.join(", ")
-            )),
-        })
+        Err(SpeakError::UnknownProvider { name: name.to_owned(), known })
     }
 
     pub async fn info(&self, runtime: &Runtime, component: &LoadedComponent) -> Result<Arc<ProviderInfo>, SpeakError> {
         self.infos
-            .try_get_with(component.digest.clone(), async {
+            .try_get_with(component.load_id, async {
                 runtime.tts_info(component).await.map(|(info, _)| Arc::new(info))
             })
             .await
@@ -195,7 +195,7 @@ impl Speech {
     async fn all_voices(&self, runtime: &Runtime, component: &LoadedComponent) -> Result<Arc<Vec<Voice>>, SpeakError> {
         let provider = component.name.clone();
         self.voices
-            .try_get_with(component.digest.clone(), async {
+            .try_get_with(component.load_id, async {
                 let filter = VoiceFilter { language: None, search: None };
                 match runtime.tts_list_voices(component, filter).await {
                     Ok((Ok(voices), _)) => Ok(Arc::new(voices)),

@@ -22,7 +22,9 @@ struct Plan {
     component: Arc<LoadedComponent>,
     info: Arc<ProviderInfo>,
     voice: String,
-    /// Set when this provider cannot honour part of the request (the voice) and stands in.
+    /// The model to ask for: the caller's, when this provider has it.
+    model: Option<String>,
+    /// Set when this provider cannot honour part of the request (voice, model) and stands in.
     note: Option<String>,
 }
 
@@ -57,8 +59,8 @@ impl Speech {
         };
         let refuse = request.refuse_personal_data.unwrap_or(settings.refuse_personal_data);
         let key = Key {
-            provider: primary.component.digest.clone(),
-            classifier: routes.classifier.as_ref().map(|c| c.digest.clone()),
+            provider: primary.component.load_id.to_string(),
+            classifier: routes.classifier.as_ref().map(|c| c.load_id.to_string()),
             voice: primary.voice.clone(),
             model: request.model.clone(),
             language: request.language.clone(),
@@ -76,7 +78,7 @@ impl Speech {
                 let request = SynthesisRequest {
                     text: text.to_owned(),
                     voice: plan.voice.clone(),
-                    model: request.model.clone(),
+                    model: plan.model.clone(),
                     language: request.language.clone(),
                     format: format_id.to_owned(),
                     settings: prepared.settings,
@@ -157,12 +159,17 @@ impl Speech {
                 continue;
             }
             let default = || self.prefs.default_voice(&info.id).unwrap_or_else(|| info.default_voice.clone());
-            let (voice, note) = match &request.voice {
+            let (voice, mut note) = match &request.voice {
                 None => (default(), None),
-                Some(v) if strict => {
-                    check_voice(&self.all_voices(runtime, &component).await?, v, &info.id)?;
-                    (v.clone(), None)
-                }
+                // An unknown voice is the caller's to fix; a provider that cannot list its
+                // voices right now is the chain's to handle, so the voice goes as asked.
+                Some(v) if strict => match self.all_voices(runtime, &component).await {
+                    Ok(voices) => {
+                        check_voice(&voices, v, &info.id)?;
+                        (v.clone(), None)
+                    }
+                    Err(_) => (v.clone(), None),
+                },
                 Some(v) => match self.all_voices(runtime, &component).await {
                     Ok(voices) if voices.iter().any(|x| &x.id == v) => (v.clone(), None),
                     _ => {
@@ -172,7 +179,18 @@ impl Speech {
                     }
                 },
             };
-            plans.push(Plan { component, info, voice, note });
+            // A model belongs to one provider: a stand-in without it uses its own default.
+            let model = match &request.model {
+                Some(m) if !strict && !info.models.contains(m) => {
+                    note = Some(
+                        note.map_or_else(String::new, |n| format!("{n}; "))
+                            + &format!("{} has no model `{m}`", info.id),
+                    );
+                    None
+                }
+                other => other.clone(),
+            };
+            plans.push(Plan { component, info, voice, model, note });
         }
         Ok(plans)
     }
@@ -188,8 +206,11 @@ fn verdict(error: &SpeakError) -> Verdict {
         SpeakError::Call { source: CallError::InvalidArguments(_) | CallError::ResultTooLarge { .. }, .. } => {
             Verdict::Fatal
         }
-        // Deadlines, crashes, a busy component: another try, or another provider, may do.
-        SpeakError::Call { .. } => Verdict::Retry(None),
+        // A deadline: the service may be slow; another try may do.
+        SpeakError::Call { source: CallError::DeadlineExceeded { .. }, .. } => Verdict::Retry(None),
+        // A crash depends on the input and a busy host is no outage: another provider may
+        // do, but retrying the same one would only repeat it, and its breaker stays as is.
+        SpeakError::Call { .. } => Verdict::Skip,
         _ => Verdict::Fatal,
     }
 }
@@ -210,8 +231,22 @@ async fn prepare(
     refuse: bool,
 ) -> Result<Prepared, SpeakError> {
     let mut prepared = Prepared { settings: caller, emphasis: Vec::new(), context: None, warnings: Vec::new() };
-    let Some(classifier) = &routes.classifier else { return Ok(prepared) };
-    let (analysis, quality) = classifier::prepare(runtime, classifier, text, max_characters).await?;
+    if !context_aware && !refuse {
+        return Ok(prepared);
+    }
+    let Some(classifier) = &routes.classifier else {
+        return if refuse { Err(SpeakError::NoClassifier) } else { Ok(prepared) };
+    };
+    let (analysis, quality) = match classifier::prepare(runtime, classifier, text, max_characters).await {
+        Ok(found) => found,
+        // Without the check the caller asked for, nothing is spoken.
+        Err(e) if refuse => return Err(e.into()),
+        Err(e) => {
+            tracing::warn!(error = %e, "the classifier failed; speaking without context");
+            prepared.warnings.push(format!("spoken without context: {e}"));
+            return Ok(prepared);
+        }
+    };
     let kinds = personal_data_kinds(&quality);
     if !kinds.is_empty() {
         if refuse {
