@@ -95,6 +95,9 @@ async fn elevenlabs_speaks_when_a_key_is_set_streaming_and_the_key_never_leaks()
     assert!(signed.to_string().contains("wss://"), "{signed}");
     seen.push_str(&signed.to_string());
     assert_eq!(fake.agent_count(), 1);
+    let models = session.ok("tts_elevenlabs_list_models", json!({})).await;
+    let ids: Vec<&str> = models["value"].as_array().unwrap().iter().map(|m| m["model_id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"eleven_flash_v2_5"), "{models}");
 
     fake.fail_with(Failure::InvalidApiKey);
     let failed = session.call("speak", json!({ "text": "Once more." })).await;

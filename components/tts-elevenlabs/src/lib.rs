@@ -27,7 +27,7 @@ wit_bindgen::generate!({
 use config::Config;
 use exports::switchboard::tts::provider::Guest as Provider;
 use exports::switchboard::tts_elevenlabs::agents::{
-    Agent, AgentError, AgentPage, AgentSettings, Guest as Agents, SignedUrl,
+    Agent, AgentError, AgentPage, AgentSettings, Guest as Agents, Model, SignedUrl,
 };
 use switchboard::tts::sink;
 use switchboard::tts::types::{ProviderInfo, SynthesisInfo, SynthesisRequest, TtsError, Voice, VoiceFilter};
@@ -124,6 +124,11 @@ impl Agents for ElevenLabs {
     fn get_signed_url(agent_id: String) -> Result<SignedUrl, AgentError> {
         let config = config();
         wstd::runtime::block_on(agents::signed_url(&config, &agent_id)).map_err(errors::ApiError::into_agent)
+    }
+
+    fn list_models() -> Result<Vec<Model>, AgentError> {
+        let config = config();
+        wstd::runtime::block_on(agents::models(&config)).map_err(errors::ApiError::into_agent)
     }
 }
 

@@ -8,7 +8,7 @@
 
 use crate::catalog;
 use crate::errors::{ApiError, Kind};
-use crate::exports::switchboard::tts_elevenlabs::agents::{Agent, AgentPage, AgentSettings, AgentSummary};
+use crate::exports::switchboard::tts_elevenlabs::agents::{Agent, AgentPage, AgentSettings, AgentSummary, Model};
 use crate::url;
 use serde_json::{Map, Value, json};
 
@@ -303,5 +303,48 @@ mod tests {
         let last = parse_page(&json!({"agents": [], "has_more": false, "next_cursor": "123"}));
         assert_eq!((last.next_cursor, last.has_more), (None, false));
         assert!(parse_page(&json!(null)).agents.is_empty());
+    }
+}
+
+/// One model of `GET /v1/models`; `None` for one that cannot do text to speech or has no id.
+pub fn model_from(v: &Value) -> Option<Model> {
+    if v.get("can_do_text_to_speech").and_then(Value::as_bool) == Some(false) {
+        return None;
+    }
+    let text = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    let model_id = text("model_id");
+    if model_id.is_empty() {
+        return None;
+    }
+    let max = ["maximum_text_length_per_request", "max_characters_request_subscribed_user"]
+        .iter()
+        .find_map(|k| v.get(*k).and_then(Value::as_u64))
+        .unwrap_or(0);
+    let languages = v
+        .get("languages")
+        .and_then(Value::as_array)
+        .map(|ls| ls.iter().filter_map(|l| l.get("language_id").and_then(Value::as_str).map(str::to_string)).collect())
+        .unwrap_or_default();
+    Some(Model {
+        model_id,
+        name: text("name"),
+        description: text("description"),
+        max_characters: u32::try_from(max).unwrap_or(u32::MAX),
+        languages,
+    })
+}
+
+#[cfg(test)]
+mod model_tests {
+    use super::*;
+
+    #[test]
+    fn models_are_read_and_non_tts_ones_left_out() {
+        let tts = serde_json::json!({"model_id": "eleven_v3", "name": "v3", "can_do_text_to_speech": true,
+            "maximum_text_length_per_request": 3000, "languages": [{"language_id": "en"}, {"language_id": "es"}]});
+        let m = model_from(&tts).unwrap();
+        assert_eq!((m.model_id.as_str(), m.max_characters, m.languages.len()), ("eleven_v3", 3000, 2));
+        assert!(model_from(&serde_json::json!({"model_id": "sts", "can_do_text_to_speech": false})).is_none());
+        assert!(model_from(&serde_json::json!({"name": "no id"})).is_none());
     }
 }

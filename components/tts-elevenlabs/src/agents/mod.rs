@@ -1,13 +1,13 @@
 //! ElevenLabs Conversational AI agents through the REST API: create
 //! (`POST /v1/convai/agents/create`), update (`PATCH /v1/convai/agents/{id}`), get
 //! (`GET /v1/convai/agents/{id}`), list (`GET /v1/convai/agents`) and a signed conversation URL
-//! (`GET /v1/convai/conversation/get-signed-url`).
+//! (`GET /v1/convai/conversation/get-signed-url`); and the account's TTS models (`GET /v1/models`).
 
 pub mod json;
 
 use crate::config::Config;
 use crate::errors::{ApiError, Kind};
-use crate::exports::switchboard::tts_elevenlabs::agents::{Agent, AgentPage, AgentSettings, SignedUrl};
+use crate::exports::switchboard::tts_elevenlabs::agents::{Agent, AgentPage, AgentSettings, Model, SignedUrl};
 use crate::http::Api;
 use crate::url;
 use serde_json::Value;
@@ -125,4 +125,14 @@ mod tests {
         assert_eq!(agent_path("agent_1"), "/v1/convai/agents/agent_1");
         assert!(not_found("a").contains("list_agents"));
     }
+}
+
+/// The account's text-to-speech models (`GET /v1/models`), those that can do TTS only.
+pub async fn models(config: &Config) -> Result<Vec<Model>, ApiError> {
+    let api = Api::new(config)?;
+    let answer: Value = api.json(Method::GET, "/v1/models", None, "the models endpoint was not found").await?;
+    let list = answer.as_array().ok_or_else(|| {
+        ApiError::new(Kind::Internal, "ElevenLabs answered /v1/models with something other than a list")
+    })?;
+    Ok(list.iter().filter_map(json::model_from).collect())
 }
