@@ -189,6 +189,8 @@ impl Config {
         if l.default_memory_mb > l.max_memory_mb || l.default_timeout_ms > l.max_timeout_ms {
             return Err(invalid("a default limit is above its maximum"));
         }
+        config.speech.check().map_err(|m| invalid(&m))?;
+        config.speech.preferences = config.speech.preferences.map(|p| file.parent().unwrap_or(Path::new(".")).join(p));
         // Paths in the file are relative to the file.
         let base = file.parent().unwrap_or(Path::new("."));
         config.components_dir = config.components_dir.map(|d| base.join(d));

@@ -38,6 +38,33 @@ pub struct SpeechSettings {
     pub resilience: chain::Resilience,
 }
 
+impl SpeechSettings {
+    /// Checks values the types alone allow but that make no sense; says what to change.
+    pub fn check(&self) -> Result<(), String> {
+        tts::Format::parse(&self.default_format).map_err(|e| format!("speech.default_format: {e}"))?;
+        if self.cache_mb > 1024 * 1024 {
+            return Err(format!("speech.cache_mb is {}; at most 1048576 (1 TiB)", self.cache_mb));
+        }
+        if self.cache_ttl_seconds > 365 * 24 * 3600 {
+            return Err(format!("speech.cache_ttl_seconds is {}; at most a year (31536000)", self.cache_ttl_seconds));
+        }
+        let r = &self.resilience;
+        if r.failures_to_open == 0 || r.successes_to_close == 0 {
+            return Err("speech.resilience: failures_to_open and successes_to_close must be at least 1".into());
+        }
+        if r.max_retries > 10 {
+            return Err(format!("speech.resilience.max_retries is {}; at most 10", r.max_retries));
+        }
+        let day = 24 * 3600 * 1000;
+        if r.open_ms > day || r.max_backoff_ms > day || r.deadline_ms > day || r.backoff_ms > r.max_backoff_ms {
+            return Err(
+                "speech.resilience: times are at most a day (in ms), and backoff_ms at most max_backoff_ms".into()
+            );
+        }
+        Ok(())
+    }
+}
+
 impl Default for SpeechSettings {
     fn default() -> Self {
         Self {
@@ -100,5 +127,25 @@ pub struct Roles {
 impl Roles {
     pub fn new(settings: &SpeechSettings) -> Self {
         Self { speech: tts::Speech::new(settings) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nonsense_settings_say_what_to_change() {
+        assert!(SpeechSettings::default().check().is_ok());
+        let bad = |f: fn(&mut SpeechSettings)| {
+            let mut s = SpeechSettings::default();
+            f(&mut s);
+            s.check().unwrap_err()
+        };
+        assert!(bad(|s| s.default_format = "flac".into()).contains("default_format"));
+        assert!(bad(|s| s.cache_ttl_seconds = u64::MAX).contains("cache_ttl_seconds"));
+        assert!(bad(|s| s.cache_mb = u64::MAX).contains("cache_mb"));
+        assert!(bad(|s| s.resilience.failures_to_open = 0).contains("failures_to_open"));
+        assert!(bad(|s| s.resilience.backoff_ms = 10_000).contains("backoff_ms"));
     }
 }

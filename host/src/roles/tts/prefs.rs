@@ -54,7 +54,14 @@ impl Preferences {
                         Ok(file) => format!("version {} is not {VERSION}", file.version),
                         Err(e) => e.to_string(),
                     };
-                    let aside = path.with_extension("json.corrupt");
+                    // Never over an earlier corrupt copy: the first free name.
+                    let aside = (0..100)
+                        .map(|n| match n {
+                            0 => path.with_extension("json.corrupt"),
+                            n => path.with_extension(format!("json.corrupt.{n}")),
+                        })
+                        .find(|p| !p.exists())
+                        .unwrap_or_else(|| path.with_extension("json.corrupt"));
                     let moved = std::fs::rename(&path, &aside).is_ok();
                     let problem = format!(
                         "{} is not valid preferences ({why}); using defaults{}",
