@@ -296,6 +296,8 @@ mod tests {
         Resilience { backoff_ms: 1, max_backoff_ms: 2, open_ms: 50, ..Resilience::default() }
     }
 
+    // The chain hands each error by reference to its own type, here `String`.
+    #[allow(clippy::ptr_arg)]
     fn classify(e: &String) -> Verdict {
         if e.starts_with("fatal") { Verdict::Fatal } else { Verdict::Retry(None) }
     }
