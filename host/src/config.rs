@@ -51,6 +51,8 @@ pub struct Config {
     pub operator: OperatorSettings,
     #[serde(default)]
     pub speech: crate::roles::SpeechSettings,
+    #[serde(default)]
+    pub store: StoreSettings,
     /// The file this came from, for messages and relative paths.
     #[serde(skip)]
     pub file: Option<PathBuf>,
@@ -74,10 +76,19 @@ impl Default for Config {
             http: Default::default(),
             operator: Default::default(),
             speech: Default::default(),
+            store: Default::default(),
             file: None,
             no_cache: false,
         }
     }
+}
+
+/// The `[store]` table: where durable component state (`wasi:keyvalue`) lives.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreSettings {
+    /// The SQLite file (default: `state.sqlite3` in the user's data directory).
+    pub path: Option<PathBuf>,
 }
 
 /// The `[operator]` table.
@@ -102,6 +113,8 @@ pub struct ComponentSpec {
     #[serde(default)]
     pub webhooks: bool,
     #[serde(default)]
+    pub keyvalue: bool,
+    #[serde(default)]
     pub allowed_hosts: Vec<String>,
     #[serde(default)]
     pub config: BTreeMap<String, String>,
@@ -119,6 +132,7 @@ impl ComponentSpec {
             max_queued: self.max_queued,
             max_result_kib: self.max_result_kib,
             webhooks: self.webhooks,
+            keyvalue: self.keyvalue,
             allowed_hosts: self.allowed_hosts.clone(),
             config: self.config.clone(),
             secrets: self.secrets.clone(),
@@ -195,11 +209,21 @@ impl Config {
         let base = file.parent().unwrap_or(Path::new("."));
         config.components_dir = config.components_dir.map(|d| base.join(d));
         config.cache_dir = config.cache_dir.map(|d| base.join(d));
+        config.store.path = config.store.path.map(|p| base.join(p));
         for spec in config.components.values_mut() {
             spec.path = spec.path.take().map(|p| base.join(p));
         }
         config.file = Some(file.to_owned());
         Ok(config)
+    }
+
+    /// Where durable component state lives.
+    pub fn store_path(&self) -> PathBuf {
+        self.store.path.clone().unwrap_or_else(|| {
+            directories::ProjectDirs::from("dev", "switchboard", "switchboard")
+                .map(|d| d.data_dir().join("state.sqlite3"))
+                .unwrap_or_else(|| PathBuf::from("switchboard-state.sqlite3"))
+        })
     }
 
     /// Where precompiled artifacts go: the configured directory or the user's cache dir.

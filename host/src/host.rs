@@ -101,7 +101,9 @@ impl Host {
             max_memory_bytes: config.limits.max_memory_mb * 1024 * 1024,
             pooling: config.limits.pooling,
         };
-        let runtime = Runtime::new(&settings, config.cache_dir()).map_err(|e| HostError::Runtime(e.into()))?;
+        let runtime = Runtime::new(&settings, config.cache_dir())
+            .map_err(|e| HostError::Runtime(e.into()))?
+            .with_store(Arc::new(crate::store::LazyStore::new(config.store_path())));
         let host = Self {
             runtime,
             metrics: Metrics::default(),

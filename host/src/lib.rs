@@ -16,5 +16,6 @@ pub mod operator;
 pub mod policy;
 pub mod roles;
 pub mod runtime;
+pub mod store;
 pub mod transport;
 pub mod watch;

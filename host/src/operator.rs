@@ -152,6 +152,7 @@ pub fn describe(host: &Host, schemas: bool) -> Value {
                     "max_concurrent": c.policy.max_concurrent,
                     "max_queued": c.policy.max_queued,
                     "webhooks": c.policy.webhooks,
+                    "keyvalue": c.policy.keyvalue,
                     "allowed_hosts": c.policy.allowed_hosts.iter().map(ToString::to_string).collect::<Vec<_>>(),
                     "config_keys": c.policy.config.keys().collect::<Vec<_>>(),
                 },

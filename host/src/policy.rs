@@ -42,6 +42,9 @@ pub struct PolicySpec {
     /// `wasi:http/incoming-handler`.
     #[serde(default)]
     pub webhooks: bool,
+    /// Whether the component gets durable `wasi:keyvalue` state, in its own namespace.
+    #[serde(default)]
+    pub keyvalue: bool,
     #[serde(default)]
     pub allowed_hosts: Vec<String>,
     #[serde(default)]
@@ -89,6 +92,7 @@ pub struct Policy {
     pub max_queued: u32,
     pub max_result_bytes: u64,
     pub webhooks: bool,
+    pub keyvalue: bool,
     pub allowed_hosts: Vec<HostPattern>,
     /// Values served through `wasi:config/store`: config and resolved secrets.
     pub config: BTreeMap<String, String>,
@@ -105,6 +109,7 @@ impl fmt::Debug for Policy {
             .field("max_queued", &self.max_queued)
             .field("max_result_bytes", &self.max_result_bytes)
             .field("webhooks", &self.webhooks)
+            .field("keyvalue", &self.keyvalue)
             .field("allowed_hosts", &self.allowed_hosts)
             .field("config_keys", &self.config.keys().collect::<Vec<_>>())
             .field("secret_keys", &self.secret_keys)
@@ -203,6 +208,7 @@ impl PolicySpec {
             max_queued: self.max_queued.unwrap_or(max_concurrent),
             max_result_bytes: max_result_kib * 1024,
             webhooks: self.webhooks,
+            keyvalue: self.keyvalue,
             allowed_hosts,
             config,
             secret_keys,

@@ -9,6 +9,7 @@ mod cache;
 pub mod docs;
 mod engine;
 mod incoming;
+pub mod keyvalue;
 pub mod roles;
 mod state;
 #[cfg(test)]
@@ -42,6 +43,8 @@ const INCOMING_HTTP: &str = "wasi:http/incoming-handler";
 
 pub struct Runtime {
     engine: Engine,
+    /// The durable store behind `wasi:keyvalue`, for components granted it.
+    kv: Option<Arc<dyn crate::store::KeyValue>>,
     linker: Linker<CallState>,
     cache: cache::ArtifactCache,
     host_slots: Arc<Semaphore>,
@@ -175,13 +178,21 @@ impl Runtime {
         wasmtime_wasi_config::add_to_linker(&mut linker, |s: &mut CallState| WasiConfig::from(&*s.config))
             .context("linking wasi:config")?;
         roles::add_to_linker(&mut linker).context("linking switchboard:tts/sink")?;
+        keyvalue::add_to_linker(&mut linker).context("linking wasi:keyvalue")?;
         Ok(Self {
             cache: cache::ArtifactCache::new(&engine, cache_dir),
             host_slots: Arc::new(Semaphore::new(settings.max_instances as usize)),
             _ticker: engine::EpochTicker::start(&engine),
             engine,
             linker,
+            kv: None,
         })
+    }
+
+    /// Serves `wasi:keyvalue` from `store` to the components whose policy grants it.
+    pub fn with_store(mut self, store: Arc<dyn crate::store::KeyValue>) -> Self {
+        self.kv = Some(store);
+        self
     }
 
     /// Compiles, checks and links a component. Nothing of it runs yet.
@@ -368,7 +379,11 @@ impl Runtime {
 
     /// A fresh store with the component's grants, memory cap and deadline.
     fn new_store(&self, component: &LoadedComponent, deadline: Instant) -> Store<CallState> {
-        let mut store = Store::new(&self.engine, CallState::new(&component.policy, component.config.clone()));
+        let kv = match (&self.kv, component.policy.keyvalue) {
+            (Some(store), true) => Some(keyvalue::KvGrant { store: store.clone(), namespace: component.name.clone() }),
+            _ => None,
+        };
+        let mut store = Store::new(&self.engine, CallState::new(&component.policy, component.config.clone(), kv));
         store.limiter(|s| &mut s.limiter);
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(move |mut ctx| {

@@ -17,7 +17,7 @@ const MAX_TABLE_ELEMENTS: usize = 1 << 20;
 
 pub struct CallState {
     wasi: WasiCtx,
-    table: ResourceTable,
+    pub(super) table: ResourceTable,
     http: WasiHttpCtx,
     pub(super) outbound: OutboundHttp,
     pub(super) config: Arc<WasiConfigVariables>,
@@ -25,6 +25,8 @@ pub struct CallState {
     pub(super) output: MemoryOutputPipe,
     /// Set when the epoch callback stopped the guest at its deadline.
     pub(super) deadline_hit: bool,
+    /// The durable state the component may use, when its policy grants it.
+    pub(super) kv: Option<super::keyvalue::KvGrant>,
     /// Where a TTS provider's audio goes during a synthesis; `None` for any other call.
     pub(super) sink: Option<tokio::sync::mpsc::Sender<Vec<u8>>>,
     /// Audio bytes pushed so far, and the most the policy allows (`max_result_kib`).
@@ -35,7 +37,7 @@ pub struct CallState {
 }
 
 impl CallState {
-    pub fn new(policy: &Policy, config: Arc<WasiConfigVariables>) -> Self {
+    pub fn new(policy: &Policy, config: Arc<WasiConfigVariables>, kv: Option<super::keyvalue::KvGrant>) -> Self {
         let output = MemoryOutputPipe::new(OUTPUT_CAPTURE);
         let wasi = WasiCtx::builder()
             // stdout is the MCP channel in stdio mode: guest output is captured, never inherited.
@@ -56,6 +58,7 @@ impl CallState {
             limiter: MemoryLimiter { limit: policy.memory_bytes as usize, hit: None, peak: 0 },
             output,
             deadline_hit: false,
+            kv,
             sink: None,
             sink_bytes: 0,
             sink_limit: policy.max_result_bytes,
