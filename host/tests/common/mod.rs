@@ -49,7 +49,10 @@ impl Fixture {
         std::fs::create_dir(&components).unwrap();
         std::fs::copy(PROBE_WASM, components.join("probe.wasm")).unwrap();
         std::fs::write(components.join("probe.toml"), policy).unwrap();
-        let config = format!("components_dir = \"components\"\ncache_dir = {:?}\n", cache_dir().display().to_string());
+        let config = format!(
+            "components_dir = \"components\"\ncache_dir = {:?}\n\n[store]\npath = \"state.sqlite3\"\n",
+            cache_dir().display().to_string()
+        );
         std::fs::write(dir.path().join("switchboard.toml"), config).unwrap();
         Self { dir }
     }
