@@ -135,8 +135,9 @@ pub fn describe(host: &Host, schemas: bool) -> Value {
             let routes = catalog.routes();
             let mut roles = Vec::new();
             if c.is_tts_provider() {
+                // Its place in the chain; whether it is available now, `get_server_status` says.
                 let rank = routes.tts.iter().position(|t| Arc::ptr_eq(t, c));
-                roles.push(json!({ "role": "tts", "active": rank == Some(0), "rank": rank }));
+                roles.push(json!({ "role": "tts", "rank": rank }));
             }
             if c.is_classifier() {
                 let active = routes.classifier.as_ref().is_some_and(|k| Arc::ptr_eq(k, c));
