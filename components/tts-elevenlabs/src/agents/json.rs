@@ -197,6 +197,34 @@ pub fn parse_page(v: &Value) -> AgentPage {
     AgentPage { agents, has_more: next_cursor.is_some(), next_cursor }
 }
 
+/// One model of `GET /v1/models`; `None` for one that cannot do text to speech or has no id.
+pub fn model_from(v: &Value) -> Option<Model> {
+    if v.get("can_do_text_to_speech").and_then(Value::as_bool) == Some(false) {
+        return None;
+    }
+    let text = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    let model_id = text("model_id");
+    if model_id.is_empty() {
+        return None;
+    }
+    let max = ["maximum_text_length_per_request", "max_characters_request_subscribed_user"]
+        .iter()
+        .find_map(|k| v.get(*k).and_then(Value::as_u64))
+        .unwrap_or(0);
+    let languages = v
+        .get("languages")
+        .and_then(Value::as_array)
+        .map(|ls| ls.iter().filter_map(|l| l.get("language_id").and_then(Value::as_str).map(str::to_string)).collect())
+        .unwrap_or_default();
+    Some(Model {
+        model_id,
+        name: text("name"),
+        description: text("description"),
+        max_characters: u32::try_from(max).unwrap_or(u32::MAX),
+        languages,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,34 +332,6 @@ mod tests {
         assert_eq!((last.next_cursor, last.has_more), (None, false));
         assert!(parse_page(&json!(null)).agents.is_empty());
     }
-}
-
-/// One model of `GET /v1/models`; `None` for one that cannot do text to speech or has no id.
-pub fn model_from(v: &Value) -> Option<Model> {
-    if v.get("can_do_text_to_speech").and_then(Value::as_bool) == Some(false) {
-        return None;
-    }
-    let text = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
-    let model_id = text("model_id");
-    if model_id.is_empty() {
-        return None;
-    }
-    let max = ["maximum_text_length_per_request", "max_characters_request_subscribed_user"]
-        .iter()
-        .find_map(|k| v.get(*k).and_then(Value::as_u64))
-        .unwrap_or(0);
-    let languages = v
-        .get("languages")
-        .and_then(Value::as_array)
-        .map(|ls| ls.iter().filter_map(|l| l.get("language_id").and_then(Value::as_str).map(str::to_string)).collect())
-        .unwrap_or_default();
-    Some(Model {
-        model_id,
-        name: text("name"),
-        description: text("description"),
-        max_characters: u32::try_from(max).unwrap_or(u32::MAX),
-        languages,
-    })
 }
 
 #[cfg(test)]

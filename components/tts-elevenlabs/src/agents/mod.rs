@@ -114,6 +114,16 @@ fn nonempty(s: Option<&str>) -> Option<&str> {
     s.map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// The account's text-to-speech models (`GET /v1/models`), those that can do TTS only.
+pub async fn models(config: &Config) -> Result<Vec<Model>, ApiError> {
+    let api = Api::new(config)?;
+    let answer: Value = api.json(Method::GET, "/v1/models", None, "the models endpoint was not found").await?;
+    let list = answer.as_array().ok_or_else(|| {
+        ApiError::new(Kind::Internal, "ElevenLabs answered /v1/models with something other than a list")
+    })?;
+    Ok(list.iter().filter_map(json::model_from).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,14 +135,4 @@ mod tests {
         assert_eq!(agent_path("agent_1"), "/v1/convai/agents/agent_1");
         assert!(not_found("a").contains("list_agents"));
     }
-}
-
-/// The account's text-to-speech models (`GET /v1/models`), those that can do TTS only.
-pub async fn models(config: &Config) -> Result<Vec<Model>, ApiError> {
-    let api = Api::new(config)?;
-    let answer: Value = api.json(Method::GET, "/v1/models", None, "the models endpoint was not found").await?;
-    let list = answer.as_array().ok_or_else(|| {
-        ApiError::new(Kind::Internal, "ElevenLabs answered /v1/models with something other than a list")
-    })?;
-    Ok(list.iter().filter_map(json::model_from).collect())
 }
