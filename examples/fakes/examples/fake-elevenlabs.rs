@@ -1,8 +1,8 @@
 //! Serves the fake ElevenLabs until interrupted, for the demo.
 //!
 //! ```sh
-//! cargo run -p switchboard-fakes --bin fake-elevenlabs                 # a free port
-//! cargo run -p switchboard-fakes --bin fake-elevenlabs -- --port 8790 --key my-key
+//! cargo run -p switchboard-fakes --example fake-elevenlabs                 # a free port
+//! cargo run -p switchboard-fakes --example fake-elevenlabs -- --port 8790 --key my-key
 //! ```
 //!
 //! It prints its base URL on the first line of stdout (for scripts to read), then the key it
