@@ -53,6 +53,8 @@ pub struct Config {
     pub speech: crate::roles::SpeechSettings,
     #[serde(default)]
     pub store: StoreSettings,
+    #[serde(default)]
+    pub calling: crate::roles::telephony::CallingSettings,
     /// The file this came from, for messages and relative paths.
     #[serde(skip)]
     pub file: Option<PathBuf>,
@@ -77,6 +79,7 @@ impl Default for Config {
             operator: Default::default(),
             speech: Default::default(),
             store: Default::default(),
+            calling: Default::default(),
             file: None,
             no_cache: false,
         }
@@ -204,6 +207,7 @@ impl Config {
             return Err(invalid("a default limit is above its maximum"));
         }
         config.speech.check().map_err(|m| invalid(&m))?;
+        config.calling.check().map_err(|m| invalid(&m))?;
         config.speech.preferences = config.speech.preferences.map(|p| file.parent().unwrap_or(Path::new(".")).join(p));
         // Paths in the file are relative to the file.
         let base = file.parent().unwrap_or(Path::new("."));

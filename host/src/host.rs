@@ -101,13 +101,14 @@ impl Host {
             max_memory_bytes: config.limits.max_memory_mb * 1024 * 1024,
             pooling: config.limits.pooling,
         };
+        let store: Arc<dyn crate::store::KeyValue> = Arc::new(crate::store::LazyStore::new(config.store_path()));
         let runtime = Runtime::new(&settings, config.cache_dir())
             .map_err(|e| HostError::Runtime(e.into()))?
-            .with_store(Arc::new(crate::store::LazyStore::new(config.store_path())));
+            .with_store(store.clone());
         let host = Self {
             runtime,
             metrics: Metrics::default(),
-            roles: Roles::new(&config.speech),
+            roles: Roles::new(&config.speech, &config.calling, store),
             speech: RwLock::new(Arc::new(config.speech.clone())),
             file_speech: Mutex::new(format!("{:?}", config.speech)),
             config: config.clone(),

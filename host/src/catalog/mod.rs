@@ -6,6 +6,7 @@
 //! interfaces share a function name), kept within MCP's `^[a-zA-Z0-9_-]{1,64}$`. Two tools
 //! with one name are a load error, never a silent overwrite.
 
+pub mod calling;
 pub mod roles;
 pub mod schema;
 
@@ -80,6 +81,7 @@ impl Catalog {
         }
         catalog.routes = Routes::select(&accepted, speech);
         catalog.role_tools = roles::tools(&catalog.routes);
+        catalog.role_tools.extend(calling::tools(&catalog.routes.checkers, &catalog.routes.carriers));
         (catalog, rejected)
     }
 
@@ -94,7 +96,7 @@ impl Catalog {
             let shared = functions.iter().filter(|f| f.name == func.name).count() > 1;
             let name = tool_name(&component.name, func, shared);
             let origin = format!("`{}` of {}", func.name, component.source);
-            if roles::NAMES.contains(&name.as_str()) {
+            if roles::NAMES.contains(&name.as_str()) || calling::is_reserved(&name) {
                 let first = "the host's role tool".to_owned();
                 return Err(CatalogError::Collision { name, first, second: origin });
             }
@@ -239,7 +241,15 @@ pub async fn call(
     if roles::NAMES.contains(&name) {
         return roles::call(&catalog.routes, roles_, runtime, name, args).await;
     }
+    if calling::is_reserved(name) {
+        return calling::call(catalog, roles_, runtime, name, args).await;
+    }
     let entry = catalog.get(name)?;
+    Some(run(entry, runtime, args).await)
+}
+
+/// Calls the component function behind `entry` and renders its result.
+async fn run(entry: &Entry, runtime: &Runtime, args: Option<&Map<String, Value>>) -> Called {
     let outcome = runtime.call(&entry.component, entry.index, args).await;
     let (kind, instantiate, memory_peak) = match &outcome {
         Ok(out) => ("ok", Some(out.instantiate_time), Some(out.memory_peak)),
@@ -247,5 +257,5 @@ pub async fn call(
     };
     let result = render(entry, outcome);
     let outcome = if kind == "ok" && result.is_error == Some(true) { "tool_error" } else { kind };
-    Some(Called { result, outcome, instantiate, component: entry.component.name.clone(), memory_peak })
+    Called { result, outcome, instantiate, component: entry.component.name.clone(), memory_peak }
 }

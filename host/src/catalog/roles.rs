@@ -59,7 +59,7 @@ command), intonation, sentiment, emotions, words to stress and pacing; the inten
 (interested, not interested, call back later, wrong number, opt-out); and a quality check before speaking \
 (length, unpronounceable characters, personal data).";
 
-fn tool(name: &str, doc: &str, input: Map<String, Value>, output: Option<Map<String, Value>>) -> Tool {
+pub(super) fn tool(name: &str, doc: &str, input: Map<String, Value>, output: Option<Map<String, Value>>) -> Tool {
     let mut tool = Tool::new(name.to_owned(), doc.to_owned(), Arc::new(input));
     if let Some(output) = output {
         tool = tool.with_raw_output_schema(Arc::new(output));
@@ -67,7 +67,7 @@ fn tool(name: &str, doc: &str, input: Map<String, Value>, output: Option<Map<Str
     tool
 }
 
-fn object(properties: Value, required: &[&str]) -> Map<String, Value> {
+pub(super) fn object(properties: Value, required: &[&str]) -> Map<String, Value> {
     let mut obj = Map::new();
     obj.insert("type".into(), json!("object"));
     obj.insert("properties".into(), properties);
@@ -353,7 +353,9 @@ pub async fn call(
     Some(Called { result, outcome, instantiate: None, component: String::new(), memory_peak: None })
 }
 
-fn parse<T: serde::de::DeserializeOwned>(args: Option<&Map<String, Value>>) -> Result<T, (String, &'static str)> {
+pub(super) fn parse<T: serde::de::DeserializeOwned>(
+    args: Option<&Map<String, Value>>,
+) -> Result<T, (String, &'static str)> {
     let value = Value::Object(args.cloned().unwrap_or_default());
     serde_json::from_value(value).map_err(|e| (format!("invalid arguments: {e}"), "invalid_arguments"))
 }
@@ -362,7 +364,7 @@ fn speak_failed(e: SpeakError) -> (String, &'static str) {
     (e.to_string(), e.kind())
 }
 
-fn structured(value: Value) -> CallToolResult {
+pub(super) fn structured(value: Value) -> CallToolResult {
     let mut result = CallToolResult::success(vec![Content::text(value.to_string())]);
     result.structured_content = Some(value);
     result

@@ -1,10 +1,11 @@
 //! The roles layer: services the host composes from components that export a role interface
-//! it understands (text to speech, classification). The catalog routes role tools here; the
+//! it understands (text to speech, classification, compliance and telephony). The catalog routes role tools here; the
 //! roles call into the runtime. Each role is a module shaped like its siblings: settings,
 //! routing to the active component, and the service with its state (cache, preferences).
 
 pub mod chain;
 pub mod classifier;
+pub mod telephony;
 pub mod tts;
 
 use crate::runtime::LoadedComponent;
@@ -87,6 +88,9 @@ pub struct Routes {
     /// TTS providers in order of preference.
     pub tts: Vec<Arc<LoadedComponent>>,
     pub classifier: Option<Arc<LoadedComponent>>,
+    /// Compliance checkers and carriers, in load order; the calling service picks one of each.
+    pub checkers: Vec<Arc<LoadedComponent>>,
+    pub carriers: Vec<Arc<LoadedComponent>>,
     /// The speech settings these routes were chosen with.
     pub speech: Arc<SpeechSettings>,
 }
@@ -115,18 +119,25 @@ impl Routes {
             Some(name) => classifiers().find(|c| &c.name == name).cloned(),
             None => classifiers().find(|c| c.name == BUILTIN_CLASSIFIER).or_else(|| classifiers().next()).cloned(),
         };
-        Self { tts, classifier, speech: Arc::new(settings.clone()) }
+        let checkers = components.iter().filter(|c| c.is_compliance_checker()).cloned().collect();
+        let carriers = components.iter().filter(|c| c.is_carrier()).cloned().collect();
+        Self { tts, classifier, checkers, carriers, speech: Arc::new(settings.clone()) }
     }
 }
 
 /// The role services, shared by every connection.
 pub struct Roles {
     pub speech: tts::Speech,
+    pub telephony: telephony::Telephony,
 }
 
 impl Roles {
-    pub fn new(settings: &SpeechSettings) -> Self {
-        Self { speech: tts::Speech::new(settings) }
+    pub fn new(
+        speech: &SpeechSettings,
+        calling: &telephony::CallingSettings,
+        store: Arc<dyn crate::store::KeyValue>,
+    ) -> Self {
+        Self { speech: tts::Speech::new(speech), telephony: telephony::Telephony::new(calling.clone(), store) }
     }
 }
 

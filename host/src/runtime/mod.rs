@@ -6,6 +6,7 @@
 //! call ends in a value or a [`CallError`], and the host keeps serving.
 
 mod cache;
+pub mod calling;
 pub mod docs;
 mod engine;
 mod incoming;

@@ -42,17 +42,23 @@ pub use bindings::tts::switchboard::tts::types::{
 /// The fully qualified names of the role interfaces; their functions are not derived tools.
 pub const TTS_PROVIDER: &str = "switchboard:tts/provider@0.1.0";
 pub const CLASSIFIER: &str = "switchboard:classifier/classify@0.1.0";
-pub const ROLE_INTERFACES: [&str; 2] = [TTS_PROVIDER, CLASSIFIER];
+pub const ROLE_INTERFACES: [&str; 4] = [TTS_PROVIDER, CLASSIFIER, super::calling::COMPLIANCE, super::calling::CARRIER];
 
 /// The WIT sources of the role contracts, for their doc comments.
-pub(super) const ROLE_WIT: [&str; 2] =
-    [include_str!("../../../wit/tts/tts.wit"), include_str!("../../../wit/classifier/classifier.wit")];
+pub(super) const ROLE_WIT: [&str; 4] = [
+    include_str!("../../../wit/tts/tts.wit"),
+    include_str!("../../../wit/classifier/classifier.wit"),
+    include_str!("../../../wit/compliance/compliance.wit"),
+    include_str!("../../../wit/telephony/telephony.wit"),
+];
 
 /// The role exports of one component, resolved against its `InstancePre` at load time.
 #[derive(Default)]
 pub struct RoleExports {
     tts: Option<provider_api::GuestIndices>,
     classifier: Option<classify_api::GuestIndices>,
+    pub(super) compliance: Option<super::calling::checker_api::GuestIndices>,
+    pub(super) carrier: Option<super::calling::carrier_api::GuestIndices>,
 }
 
 impl RoleExports {
@@ -63,6 +69,12 @@ impl RoleExports {
         Ok(Self {
             tts: has(TTS_PROVIDER).then(|| provider_api::GuestIndices::new(pre)).transpose()?,
             classifier: has(CLASSIFIER).then(|| classify_api::GuestIndices::new(pre)).transpose()?,
+            compliance: has(super::calling::COMPLIANCE)
+                .then(|| super::calling::checker_api::GuestIndices::new(pre))
+                .transpose()?,
+            carrier: has(super::calling::CARRIER)
+                .then(|| super::calling::carrier_api::GuestIndices::new(pre))
+                .transpose()?,
         })
     }
 }

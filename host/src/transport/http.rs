@@ -1,9 +1,11 @@
 //! MCP over Streamable HTTP (rmcp's server transport on axum) at `/mcp`, Prometheus metrics
 //! at `/metrics`, and `/health` and `/ready` for load balancers.
 //!
-//! * `/webhooks/{component}/{path...}` hands the request to a component that exports
-//!   `wasi:http/incoming-handler` and whose policy says `webhooks = true` (no bearer token:
-//!   callers such as Twilio sign their requests, and the component checks the signature).
+//! * `/webhooks/{component}/{path...}` hands the request to a component whose policy says
+//!   `webhooks = true` (no bearer token: callers such as Twilio sign their requests, and the
+//!   component checks the signature). A telephone carrier's webhooks go to the calling role,
+//!   which applies their news to its call records; any other component's go to its exported
+//!   `wasi:http/incoming-handler`.
 //! * `/mcp` and `/metrics` need the operator's bearer token when one is configured (compared in constant
 //!   time, never logged); a listener outside loopback refuses to start without one.
 //! * `Host` is checked against an allowlist and `Origin` against another (DNS rebinding).
@@ -167,6 +169,8 @@ pub async fn serve(
             );
 
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
+    // Carriers call back here unless the operator names a public URL.
+    host.roles.telephony.set_listening(listener.local_addr()?);
     tracing::info!(addr = %listener.local_addr()?, tools = host.catalog().len(), "serving MCP over Streamable HTTP at /mcp");
     let accepting = draining.clone();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move { accepting.cancelled().await });
@@ -193,7 +197,7 @@ struct Webhooks {
 /// component's `wasi:http/incoming-handler` when its policy says `webhooks = true`.
 async fn webhook(
     State(hooks): State<Webhooks>,
-    axum::extract::Path((name, _path)): axum::extract::Path<(String, String)>,
+    axum::extract::Path((name, path)): axum::extract::Path<(String, String)>,
     request: Request,
 ) -> Response {
     let Some(component) = hooks.host.components().into_iter().find(|c| c.name == name) else {
@@ -207,8 +211,11 @@ async fn webhook(
         Ok(body) => body,
         Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n").into_response(),
     };
-    let request = Request::from_parts(parts, body);
     let _in_flight = hooks.host.begin_call();
+    if component.is_carrier() {
+        return carrier_webhook(&hooks.host, &component, path, parts, body).await;
+    }
+    let request = Request::from_parts(parts, body);
     match hooks.host.runtime.handle_http(&component, request).await {
         Ok(response) => response.map(axum::body::Body::new),
         Err(e) => {
@@ -218,6 +225,48 @@ async fn webhook(
                     StatusCode::SERVICE_UNAVAILABLE
                 }
                 crate::runtime::IncomingError::NotAHandler(_) => StatusCode::NOT_FOUND,
+                _ => StatusCode::BAD_GATEWAY,
+            };
+            (status, format!("{e}\n")).into_response()
+        }
+    }
+}
+
+/// A carrier's webhook, for the calling role: the carrier checks the signature against the URL
+/// it was sent to, the role applies the news to the call's record.
+async fn carrier_webhook(
+    host: &Host,
+    carrier: &crate::runtime::LoadedComponent,
+    path: String,
+    parts: axum::http::request::Parts,
+    body: bytes::Bytes,
+) -> Response {
+    let telephony = &host.roles.telephony;
+    let host_header = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let path_and_query = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let headers = parts
+        .headers
+        .iter()
+        .filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned())))
+        .collect();
+    let request = crate::runtime::calling::WebhookRequest {
+        url: telephony.signed_url(host_header, path_and_query),
+        method: parts.method.as_str().to_owned(),
+        path,
+        headers,
+        body: body.to_vec(),
+    };
+    match telephony.webhook(&host.runtime, carrier, request).await {
+        Ok(answer) => {
+            let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
+            let content_type = header::HeaderValue::from_str(&answer.content_type)
+                .unwrap_or(header::HeaderValue::from_static("text/plain"));
+            (status, [(header::CONTENT_TYPE, content_type)], answer.body).into_response()
+        }
+        Err(e) => {
+            tracing::warn!(component = %carrier.name, error = %e, "carrier webhook failed");
+            let status = match e {
+                crate::runtime::CallError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
                 _ => StatusCode::BAD_GATEWAY,
             };
             (status, format!("{e}\n")).into_response()

@@ -1,0 +1,393 @@
+//! The calling role: outbound calls placed only after the compliance checker allows them,
+//! through the active carrier, with the host's own record of each call whose status follows the
+//! carrier's signed webhooks through a state machine.
+//!
+//! `initiate` = check, then place, then record the attempt with the checker and link the call
+//! to its lead. A refusal places nothing and is already in the checker's audit trail.
+
+pub mod book;
+pub mod record;
+mod settings;
+
+pub use settings::CallingSettings;
+
+use crate::runtime::calling::{
+    CallEvent, CallPurpose, CallRequest, CarrierError, ComplianceError, Decision, EventKind, PlaceCallRequest,
+    RecordingInfo, WebhookRequest, WebhookResponse,
+};
+use crate::runtime::{CallError, LoadedComponent, Runtime};
+use book::{Book, BookError, Filter, Outcome};
+use record::{Applied, CallRecord, Clearance, Recording, Status, Step, Update};
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+
+/// The built-in components, preferred when the config names none.
+const BUILTIN_CARRIER: &str = "telephony_twilio";
+const BUILTIN_CHECKER: &str = "compliance_tcpa";
+
+/// Why a calling request could not be served. A compliance refusal is not one of these: it is
+/// an answer ([`Initiation::Blocked`]).
+#[derive(Debug, thiserror::Error)]
+pub enum CallingError {
+    #[error("no compliance checker is loaded, and no call is placed without one: load compliance_tcpa{}", named(.0))]
+    NoChecker(Option<String>),
+    #[error("no telephone carrier is loaded: load telephony_twilio{}", named(.0))]
+    NoCarrier(Option<String>),
+    #[error(
+        "the carrier has no way to reach this host's webhooks: serve with `--http <addr>` or set [calling] public_url"
+    )]
+    NoPublicUrl,
+    #[error("the compliance checker `{component}` did not answer: {error}")]
+    CheckerFailed { component: String, error: CallError },
+    #[error("the compliance checker refused the request: {}", crate::runtime::calling::compliance_message(.0))]
+    Compliance(ComplianceError),
+    #[error("the carrier `{component}` did not answer: {error}")]
+    CarrierFailed { component: String, error: CallError },
+    #[error("{}", crate::runtime::calling::carrier_message(.0))]
+    Carrier(CarrierError),
+    #[error("this host placed no call {0} (see list_calls)")]
+    UnknownCall(String),
+    #[error("call {sid} was placed by `{carrier}`, which is not loaded now")]
+    CarrierGone { sid: String, carrier: String },
+    #[error("call {sid} was placed, but the host could not save its record: {error}")]
+    Unsaved { sid: String, error: BookError },
+    #[error("the call records could not be read or written: {0}")]
+    Book(#[from] BookError),
+}
+
+fn named(name: &Option<String>) -> String {
+    name.as_ref().map(|n| format!(" (the config names `{n}`, which is not loaded)")).unwrap_or_default()
+}
+
+/// A call the agent asked for.
+#[derive(Debug, Clone)]
+pub struct InitiateRequest {
+    pub phone_number: String,
+    pub lead_id: String,
+    pub from: Option<String>,
+    pub subject: Option<String>,
+    pub purpose: CallPurpose,
+    pub artificial_voice: Option<bool>,
+    pub consent_scope: Option<String>,
+    pub record: Option<bool>,
+    pub machine_detection: Option<String>,
+    pub instructions_url: Option<String>,
+}
+
+/// What `initiate` did.
+pub enum Initiation {
+    /// The checker said no: nothing was placed.
+    Blocked { decision: Decision, checker: String },
+    /// The call is placed and recorded.
+    Placed { record: Box<CallRecord>, decision: Decision, warnings: Vec<String> },
+}
+
+pub struct Telephony {
+    settings: CallingSettings,
+    book: Book,
+    /// The address `--http` listens on, once it does.
+    listening: OnceLock<SocketAddr>,
+}
+
+impl Telephony {
+    pub fn new(settings: CallingSettings, store: Arc<dyn crate::store::KeyValue>) -> Self {
+        Self { settings, book: Book::new(store), listening: OnceLock::new() }
+    }
+
+    pub fn settings(&self) -> &CallingSettings {
+        &self.settings
+    }
+
+    /// Tells the service where the HTTP transport listens: the default public URL.
+    pub fn set_listening(&self, addr: SocketAddr) {
+        let _ = self.listening.set(addr);
+    }
+
+    /// The checker that serves: the configured one, else the built-in, else the first loaded.
+    pub fn checker<'a>(&self, checkers: &'a [Arc<LoadedComponent>]) -> Result<&'a Arc<LoadedComponent>, CallingError> {
+        pick(checkers, self.settings.checker.as_deref(), BUILTIN_CHECKER)
+            .ok_or_else(|| CallingError::NoChecker(self.settings.checker.clone()))
+    }
+
+    /// The carrier that serves, chosen the same way.
+    pub fn carrier<'a>(&self, carriers: &'a [Arc<LoadedComponent>]) -> Result<&'a Arc<LoadedComponent>, CallingError> {
+        pick(carriers, self.settings.carrier.as_deref(), BUILTIN_CARRIER)
+            .ok_or_else(|| CallingError::NoCarrier(self.settings.carrier.clone()))
+    }
+
+    /// Where the carrier reaches the host: the configured public URL, else the HTTP listener.
+    fn callback_base(&self) -> Result<String, CallingError> {
+        if let Some(base) = self.settings.public_base() {
+            return Ok(base.to_owned());
+        }
+        self.listening.get().map(|addr| format!("http://{addr}")).ok_or(CallingError::NoPublicUrl)
+    }
+
+    /// The URL a webhook was sent to, as the carrier signed it: the public URL (or, without
+    /// one, `http://` and the `Host` the request named) plus the path and query.
+    pub fn signed_url(&self, host_header: Option<&str>, path_and_query: &str) -> String {
+        match (self.settings.public_base(), host_header) {
+            (Some(base), _) => format!("{base}{path_and_query}"),
+            (None, Some(host)) => format!("http://{host}{path_and_query}"),
+            (None, None) => match self.listening.get() {
+                Some(addr) => format!("http://{addr}{path_and_query}"),
+                None => path_and_query.to_owned(),
+            },
+        }
+    }
+
+    /// Checks compliance, then places the call, records the attempt and links it to the lead.
+    pub async fn initiate(
+        &self,
+        checkers: &[Arc<LoadedComponent>],
+        carriers: &[Arc<LoadedComponent>],
+        runtime: &Runtime,
+        request: InitiateRequest,
+    ) -> Result<Initiation, CallingError> {
+        let checker = self.checker(checkers)?;
+        let carrier = self.carrier(carriers)?;
+        // Checked before the decision, so that a call that cannot be placed is not audited as
+        // one that was allowed.
+        let hooks = format!("{}/webhooks/{}", self.callback_base()?, carrier.name);
+        let check = CallRequest {
+            phone_number: request.phone_number.clone(),
+            at: None,
+            artificial_voice: request.artificial_voice.unwrap_or(self.settings.artificial_voice),
+            purpose: request.purpose,
+            subject: request.subject.clone(),
+            consent_scope: request.consent_scope.clone(),
+            lead_id: Some(request.lead_id.clone()),
+        };
+        let checker_failed = |error| CallingError::CheckerFailed { component: checker.name.clone(), error };
+        let decision = runtime
+            .compliance_check(checker, check)
+            .await
+            .map_err(checker_failed)?
+            .map_err(CallingError::Compliance)?;
+        if !decision.allowed {
+            tracing::info!(checker = %checker.name, audit = %decision.audit_id, reasons = decision.reasons.len(), "call blocked by compliance");
+            return Ok(Initiation::Blocked { decision, checker: checker.name.clone() });
+        }
+
+        let place = PlaceCallRequest {
+            to: request.phone_number.clone(),
+            from: request.from.clone(),
+            instructions_url: Some(request.instructions_url.clone().unwrap_or_else(|| format!("{hooks}/voice"))),
+            instructions: None,
+            status_callback: Some(format!("{hooks}/status")),
+            status_events: self.settings.status_events.clone(),
+            record: request.record.unwrap_or(self.settings.record),
+            recording_status_callback: Some(format!("{hooks}/recording")),
+            machine_detection: request.machine_detection.clone().or_else(|| self.settings.machine_detection.clone()),
+            timeout_seconds: Some(self.settings.ring_timeout_seconds),
+        };
+        let carrier_failed = |error| CallingError::CarrierFailed { component: carrier.name.clone(), error };
+        let info =
+            runtime.carrier_place_call(carrier, place).await.map_err(carrier_failed)?.map_err(CallingError::Carrier)?;
+        let now = unix_now();
+        tracing::info!(carrier = %carrier.name, call = %info.sid, audit = %decision.audit_id, "call placed");
+
+        let mut warnings = Vec::new();
+        let attempt = runtime
+            .compliance_record_attempt(checker, &request.phone_number, request.subject.as_deref(), now, &info.sid)
+            .await;
+        let problem = match attempt {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(crate::runtime::calling::compliance_message(&e)),
+            Err(e) => Some(e.to_string()),
+        };
+        if let Some(problem) = problem {
+            tracing::error!(checker = %checker.name, call = %info.sid, error = %problem, "could not record the attempt");
+            warnings.push(format!(
+                "the call is placed, but `{}` could not record the attempt ({problem}): its spacing and daily caps do not count this call",
+                checker.name
+            ));
+        }
+        let status = Status::from(info.status);
+        let record = CallRecord {
+            call_sid: info.sid.clone(),
+            carrier: carrier.name.clone(),
+            lead_id: Some(request.lead_id),
+            to: info.to,
+            from: info.from,
+            status,
+            subject: request.subject,
+            created_at: now,
+            updated_at: now,
+            duration_seconds: None,
+            answered_by: None,
+            error_code: None,
+            compliance: Clearance {
+                audit_id: decision.audit_id.clone(),
+                checker: checker.name.clone(),
+                checked_at: decision.checked_at,
+            },
+            recordings: Vec::new(),
+            history: vec![Step { status, at: now, source: "carrier".into(), sequence: None }],
+            refused_updates: 0,
+        };
+        let record =
+            self.book.insert(record, now).map_err(|error| CallingError::Unsaved { sid: info.sid.clone(), error })?;
+        Ok(Initiation::Placed { record: Box::new(record), decision, warnings })
+    }
+
+    /// A call's record; with `refresh`, first asks the carrier for its status.
+    pub async fn get(
+        &self,
+        carriers: &[Arc<LoadedComponent>],
+        runtime: &Runtime,
+        sid: &str,
+        refresh: bool,
+    ) -> Result<CallRecord, CallingError> {
+        let record = self.book.get(sid)?.ok_or_else(|| CallingError::UnknownCall(sid.to_owned()))?;
+        if !refresh {
+            return Ok(record);
+        }
+        let carrier = placed_by(carriers, &record)?;
+        let failed = |error| CallingError::CarrierFailed { component: carrier.name.clone(), error };
+        let info = runtime.carrier_get_call(carrier, sid).await.map_err(failed)?.map_err(CallingError::Carrier)?;
+        let update = Update {
+            status: Some(info.status.into()),
+            source: "carrier",
+            duration_seconds: info.duration_seconds,
+            answered_by: info.answered_by,
+            ..Update::default()
+        };
+        self.apply(sid, update)
+    }
+
+    pub fn list(&self, filter: &Filter) -> Result<Vec<CallRecord>, CallingError> {
+        Ok(self.book.list(filter)?)
+    }
+
+    /// Ends a call through the carrier that placed it.
+    pub async fn end(
+        &self,
+        carriers: &[Arc<LoadedComponent>],
+        runtime: &Runtime,
+        sid: &str,
+    ) -> Result<CallRecord, CallingError> {
+        let record = self.book.get(sid)?.ok_or_else(|| CallingError::UnknownCall(sid.to_owned()))?;
+        if record.status.is_final() {
+            return Ok(record);
+        }
+        let carrier = placed_by(carriers, &record)?;
+        let failed = |error| CallingError::CarrierFailed { component: carrier.name.clone(), error };
+        let info = runtime.carrier_end_call(carrier, sid).await.map_err(failed)?.map_err(CallingError::Carrier)?;
+        let update = Update {
+            status: Some(info.status.into()),
+            source: "carrier",
+            duration_seconds: info.duration_seconds,
+            ..Update::default()
+        };
+        self.apply(sid, update)
+    }
+
+    /// Starts recording a call in progress.
+    pub async fn record(
+        &self,
+        carriers: &[Arc<LoadedComponent>],
+        runtime: &Runtime,
+        sid: &str,
+    ) -> Result<(CallRecord, RecordingInfo), CallingError> {
+        let record = self.book.get(sid)?.ok_or_else(|| CallingError::UnknownCall(sid.to_owned()))?;
+        let carrier = placed_by(carriers, &record)?;
+        let failed = |error| CallingError::CarrierFailed { component: carrier.name.clone(), error };
+        let info =
+            runtime.carrier_start_recording(carrier, sid).await.map_err(failed)?.map_err(CallingError::Carrier)?;
+        let recording = Recording {
+            sid: info.sid.clone(),
+            status: info.status.clone(),
+            url: info.url.clone(),
+            duration_seconds: info.duration_seconds,
+        };
+        let record = self.apply(sid, Update { recording: Some(recording), source: "carrier", ..Update::default() })?;
+        Ok((record, info))
+    }
+
+    /// A carrier's webhook: the carrier checks the signature and reads it; genuine news goes
+    /// through the state machine. A refused (impossible) move still answers 2xx, so that the
+    /// carrier does not send it again; a record that cannot be saved answers 500, so it does.
+    pub async fn webhook(
+        &self,
+        runtime: &Runtime,
+        carrier: &LoadedComponent,
+        request: WebhookRequest,
+    ) -> Result<WebhookResponse, CallError> {
+        let mut response = runtime.carrier_handle_webhook(carrier, request).await?;
+        let Some(event) = response.event.take() else {
+            if response.status == 403 {
+                tracing::warn!(carrier = %carrier.name, "refused a webhook with a missing or wrong signature");
+            }
+            return Ok(response);
+        };
+        let sid = event.call_sid.clone();
+        match self.book.update(&sid, update_of(event), unix_now()) {
+            Ok((Outcome::Applied(Applied::Refused { from, to }), _)) => {
+                tracing::info!(call = %sid, from = from.as_str(), to = to.as_str(), "refused an impossible status change (out of order or late)");
+            }
+            Ok((Outcome::Applied(Applied::Changed { from, to }), _)) => {
+                tracing::info!(call = %sid, from = from.as_str(), to = to.as_str(), "call status changed");
+            }
+            Ok((Outcome::Applied(Applied::Unchanged), _)) => {}
+            Ok((Outcome::Early, _)) => tracing::debug!(call = %sid, "news of a call not saved yet: kept for it"),
+            Err(e) => {
+                tracing::error!(call = %sid, error = %e, "could not save a webhook's news");
+                response.status = 500;
+                response.content_type = "text/plain".into();
+                response.body = "the host could not save this update; send it again\n".into();
+            }
+        }
+        Ok(response)
+    }
+
+    fn apply(&self, sid: &str, update: Update) -> Result<CallRecord, CallingError> {
+        match self.book.update(sid, update, unix_now())? {
+            (_, Some(record)) => Ok(record),
+            (_, None) => Err(CallingError::UnknownCall(sid.to_owned())),
+        }
+    }
+}
+
+fn pick<'a>(list: &'a [Arc<LoadedComponent>], named: Option<&str>, builtin: &str) -> Option<&'a Arc<LoadedComponent>> {
+    match named {
+        Some(name) => list.iter().find(|c| c.name == name),
+        None => list.iter().find(|c| c.name == builtin).or_else(|| list.first()),
+    }
+}
+
+fn placed_by<'a>(
+    carriers: &'a [Arc<LoadedComponent>],
+    record: &CallRecord,
+) -> Result<&'a Arc<LoadedComponent>, CallingError> {
+    carriers
+        .iter()
+        .find(|c| c.name == record.carrier)
+        .ok_or_else(|| CallingError::CarrierGone { sid: record.call_sid.clone(), carrier: record.carrier.clone() })
+}
+
+fn update_of(event: CallEvent) -> Update {
+    let recording = match (event.kind, event.recording_sid) {
+        (EventKind::Recording, Some(sid)) => Some(Recording {
+            sid,
+            status: event.recording_status.unwrap_or_else(|| "unknown".into()),
+            url: event.recording_url,
+            duration_seconds: event.duration_seconds,
+        }),
+        _ => None,
+    };
+    let is_status = event.kind == EventKind::Status;
+    Update {
+        status: event.status.map(Status::from),
+        source: "webhook",
+        sequence: event.sequence,
+        duration_seconds: if is_status { event.duration_seconds } else { None },
+        answered_by: event.answered_by,
+        error_code: event.error_code,
+        recording,
+    }
+}
+
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
