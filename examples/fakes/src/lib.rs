@@ -2,5 +2,8 @@
 //!
 //! - [`elevenlabs`]: the ElevenLabs REST API (text to speech, voices, models, Conversational
 //!   AI agents), for the `tts-elevenlabs` component.
+//! - [`twilio`]: Twilio's Voice REST API (calls that progress by themselves, signed status and
+//!   recording callbacks, recordings), for telephony components.
 
 pub mod elevenlabs;
+pub mod twilio;
