@@ -117,6 +117,7 @@ pub struct ComponentSpec {
     pub webhooks: bool,
     #[serde(default)]
     pub keyvalue: bool,
+    pub clock_offset_seconds: Option<i64>,
     #[serde(default)]
     pub allowed_hosts: Vec<String>,
     #[serde(default)]
@@ -136,6 +137,7 @@ impl ComponentSpec {
             max_result_kib: self.max_result_kib,
             webhooks: self.webhooks,
             keyvalue: self.keyvalue,
+            clock_offset_seconds: self.clock_offset_seconds,
             allowed_hosts: self.allowed_hosts.clone(),
             config: self.config.clone(),
             secrets: self.secrets.clone(),

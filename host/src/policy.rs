@@ -10,6 +10,8 @@
 //! max_queued = 16              # calls that may wait for a slot; beyond, "busy" (0: never wait)
 //! max_result_kib = 4096        # the largest result a call may return
 //! webhooks = false             # route /webhooks/<name>/... to its wasi:http/incoming-handler
+//! keyvalue = false             # durable wasi:keyvalue state in its own namespace
+//! clock_offset_seconds = 0     # shift the wall clock it sees (rehearsals and tests of time rules)
 //! allowed_hosts = ["api.elevenlabs.io", "127.0.0.1:8080", "*.example.com"]
 //!
 //! [config]                     # plain values, readable through wasi:config/store
@@ -45,6 +47,9 @@ pub struct PolicySpec {
     /// Whether the component gets durable `wasi:keyvalue` state, in its own namespace.
     #[serde(default)]
     pub keyvalue: bool,
+    /// Shifts the wall clock the component sees by this many seconds: to rehearse or test
+    /// time rules (calling hours, holidays) at another time. Monotonic time is not shifted.
+    pub clock_offset_seconds: Option<i64>,
     #[serde(default)]
     pub allowed_hosts: Vec<String>,
     #[serde(default)]
@@ -93,6 +98,8 @@ pub struct Policy {
     pub max_result_bytes: u64,
     pub webhooks: bool,
     pub keyvalue: bool,
+    /// Seconds added to the wall clock the component sees.
+    pub clock_offset: i64,
     pub allowed_hosts: Vec<HostPattern>,
     /// Values served through `wasi:config/store`: config and resolved secrets.
     pub config: BTreeMap<String, String>,
@@ -110,6 +117,7 @@ impl fmt::Debug for Policy {
             .field("max_result_bytes", &self.max_result_bytes)
             .field("webhooks", &self.webhooks)
             .field("keyvalue", &self.keyvalue)
+            .field("clock_offset", &self.clock_offset)
             .field("allowed_hosts", &self.allowed_hosts)
             .field("config_keys", &self.config.keys().collect::<Vec<_>>())
             .field("secret_keys", &self.secret_keys)
@@ -178,6 +186,11 @@ impl PolicySpec {
             .map(|h| HostPattern::parse(h).map_err(|m| invalid(format!("allowed_hosts: {m}"))))
             .collect::<Result<Vec<_>, _>>()?;
 
+        // A century either way is more than any rehearsal needs, and keeps the clock in range.
+        let clock_offset = self.clock_offset_seconds.unwrap_or(0);
+        if clock_offset.unsigned_abs() > 100 * 366 * 24 * 3600 {
+            return Err(invalid(format!("clock_offset_seconds is {clock_offset}: at most a century either way")));
+        }
         let mut config = self.config.clone();
         let mut secret_keys = Vec::new();
         for (key, source) in &self.secrets {
@@ -209,6 +222,7 @@ impl PolicySpec {
             max_result_bytes: max_result_kib * 1024,
             webhooks: self.webhooks,
             keyvalue: self.keyvalue,
+            clock_offset,
             allowed_hosts,
             config,
             secret_keys,

@@ -36,6 +36,21 @@ pub struct CallState {
     pub(super) sink_overflow: Option<u64>,
 }
 
+/// The system wall clock, shifted by the policy's `clock_offset_seconds`.
+struct ShiftedClock(i64);
+
+impl wasmtime_wasi::HostWallClock for ShiftedClock {
+    fn resolution(&self) -> std::time::Duration {
+        std::time::Duration::from_nanos(1)
+    }
+
+    fn now(&self) -> std::time::Duration {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let shift = std::time::Duration::from_secs(self.0.unsigned_abs());
+        if self.0 >= 0 { now.saturating_add(shift) } else { now.saturating_sub(shift) }
+    }
+}
+
 impl CallState {
     pub fn new(policy: &Policy, config: Arc<WasiConfigVariables>, kv: Option<super::keyvalue::KvGrant>) -> Self {
         let output = MemoryOutputPipe::new(OUTPUT_CAPTURE);
@@ -48,6 +63,7 @@ impl CallState {
             .allow_udp(false)
             .allow_ip_name_lookup(false)
             .socket_addr_check(|_, _| Box::pin(async { false }))
+            .wall_clock(ShiftedClock(policy.clock_offset))
             .build();
         Self {
             wasi,
