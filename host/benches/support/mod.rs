@@ -68,6 +68,29 @@ impl Host {
         Ok((elapsed, result["structuredContent"].clone()))
     }
 
+    /// Sends every call at once (pipelined: the host runs them concurrently) and waits for all
+    /// the replies, which may come in any order; each must succeed. Returns the wall time.
+    pub async fn burst(&mut self, tool: &str, args: &[Value]) -> anyhow::Result<Duration> {
+        let first = self.next_id;
+        let mut lines = String::new();
+        for a in args {
+            let request = json!({"jsonrpc": "2.0", "id": self.next_id, "method": "tools/call",
+                "params": {"name": tool, "arguments": a}});
+            self.next_id += 1;
+            lines.push_str(&format!("{request}\n"));
+        }
+        let t = Instant::now();
+        self.stdin.write_all(lines.as_bytes()).await?;
+        let mut pending: std::collections::HashSet<u64> = (first..self.next_id).collect();
+        while !pending.is_empty() {
+            let reply: Value = serde_json::from_str(&self.stdout.next_line().await?.expect("a reply"))?;
+            let id = reply["id"].as_u64().unwrap_or(u64::MAX);
+            anyhow::ensure!(pending.remove(&id), "a reply to no pending call: {reply}");
+            anyhow::ensure!(reply["result"]["isError"] == false, "{tool} failed: {reply}");
+        }
+        Ok(t.elapsed())
+    }
+
     pub async fn stop(mut self) -> anyhow::Result<()> {
         drop(self.stdin);
         self.child.wait().await?;
