@@ -35,6 +35,7 @@ bench:
     cargo bench --bench operate
     cargo bench --bench speech
     cargo bench --bench failover
+    cargo bench --bench calling
 
 # Check that the example still builds with cargo-component (installed when missing).
 check-cargo-component:

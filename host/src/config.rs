@@ -23,6 +23,13 @@
 //! [operator]
 //! tools = false                       # MCP tools to list/reload/unload/load components
 //!
+//! [calling]                           # initiate_call_with_compliance and the call tools
+//! public_url = "https://calls.example.com"  # where the carrier reaches /webhooks (default: --http's address)
+//! carrier = "telephony_twilio"        # default: the built-in, else the first carrier loaded
+//! checker = "compliance_tcpa"         # default: the built-in, else the first checker loaded
+//! record = false                      # record every call
+//! artificial_voice = true             # calls speak with an AI voice: written consent needed
+//!
 //! [components.hello_tool]             # a policy by component name (wins over a file beside
 //! timeout_ms = 2000                   # the .wasm); `path` loads a .wasm from anywhere
 //! path = "/opt/tools/hello_tool.wasm"
