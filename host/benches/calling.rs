@@ -27,8 +27,8 @@ fn number(i: u32) -> String {
 
 fn check(i: u32, at: i64) -> Value {
     json!({ "request": {
-        "phone-number": number(i), "at": at, "artificial-voice": true, "purpose": "telemarketing",
-        "subject": "solar", "lead-id": format!("lead-{i}")
+        "phone_number": number(i), "at": at, "artificial_voice": true, "purpose": "telemarketing",
+        "subject": "solar", "lead_id": format!("lead-{i}")
     }})
 }
 
@@ -45,7 +45,7 @@ async fn main() -> anyhow::Result<()> {
     let listed: Vec<String> = (0..NUMBERS).step_by(10).map(|i| number(i)[2..].to_owned()).collect();
     host.call("import_dnc_registry", json!({ "content": listed.join("\n") })).await?;
     for i in (0..NUMBERS).step_by(2) {
-        let consent = json!({ "consent": { "phone-number": number(i), "kind": "prior-express-written",
+        let consent = json!({ "consent": { "phone_number": number(i), "kind": "prior-express-written",
             "channel": "web-form", "scope": "acme-solar" }});
         host.call("record_consent", consent).await?;
     }
@@ -59,7 +59,7 @@ async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     for i in 0..SEQUENTIAL {
         let (elapsed, decision) = host.call("check_tcpa_compliance", check(i, at)).await?;
-        anyhow::ensure!(decision["audit-id"].is_string(), "no audit entry: {decision}");
+        anyhow::ensure!(decision["audit_id"].is_string(), "no audit entry: {decision}");
         samples.push(elapsed.as_secs_f64() * 1000.0);
     }
     let total = started.elapsed();
