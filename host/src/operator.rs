@@ -143,6 +143,15 @@ pub fn describe(host: &Host, schemas: bool) -> Value {
                 let active = routes.classifier.as_ref().is_some_and(|k| Arc::ptr_eq(k, c));
                 roles.push(json!({ "role": "classifier", "active": active }));
             }
+            let telephony = &host.roles.telephony;
+            if c.is_compliance_checker() {
+                let active = telephony.checker(&routes.checkers).is_ok_and(|k| Arc::ptr_eq(k, c));
+                roles.push(json!({ "role": "compliance", "active": active }));
+            }
+            if c.is_carrier() {
+                let active = telephony.carrier(&routes.carriers).is_ok_and(|k| Arc::ptr_eq(k, c));
+                roles.push(json!({ "role": "carrier", "active": active }));
+            }
             json!({
                 "name": c.name,
                 "source": c.source,
@@ -154,6 +163,7 @@ pub fn describe(host: &Host, schemas: bool) -> Value {
                     "max_queued": c.policy.max_queued,
                     "webhooks": c.policy.webhooks,
                     "keyvalue": c.policy.keyvalue,
+                    "clock_offset_seconds": c.policy.clock_offset,
                     "allowed_hosts": c.policy.allowed_hosts.iter().map(ToString::to_string).collect::<Vec<_>>(),
                     "config_keys": c.policy.config.keys().collect::<Vec<_>>(),
                 },

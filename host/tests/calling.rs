@@ -117,7 +117,10 @@ async fn a_call_goes_from_compliance_to_completed_through_signed_callbacks() {
 
     clear_to_call(&session).await;
     let placed = session
-        .ok("initiate_call_with_compliance", json!({ "phone_number": CALLEE, "lead_id": "lead-42", "subject": "solar" }))
+        .ok(
+            "initiate_call_with_compliance",
+            json!({ "phone_number": CALLEE, "lead_id": "lead-42", "subject": "solar" }),
+        )
         .await;
     let sid = placed["call_sid"].as_str().unwrap().to_owned();
     assert_eq!(placed["compliance"]["allowed"], true, "{placed}");
@@ -159,9 +162,8 @@ async fn a_blocked_call_is_refused_with_every_reason_and_places_nothing() {
     let session = serve(&fx, free_port()).await;
     clear_to_call(&session).await;
 
-    let result = session
-        .call("initiate_call_with_compliance", json!({ "phone_number": CALLEE, "lead_id": "lead-7" }))
-        .await;
+    let result =
+        session.call("initiate_call_with_compliance", json!({ "phone_number": CALLEE, "lead_id": "lead-7" })).await;
     assert_eq!(result.is_error, Some(true), "{}", text(&result));
     let refusal = result.structured_content.clone().unwrap();
     assert_eq!(refusal["code"], "COMPLIANCE_BLOCKED");
@@ -174,9 +176,8 @@ async fn a_blocked_call_is_refused_with_every_reason_and_places_nothing() {
     // Revoked consent and the internal list add their reasons; waiting no longer helps.
     session.ok("revoke_consent", json!({ "phone_number": CALLEE, "means": "said-stop-on-call" })).await;
     session.ok("add_to_dnc", json!({ "phone_number": CALLEE, "reason": "asked not to be called" })).await;
-    let result = session
-        .call("initiate_call_with_compliance", json!({ "phone_number": CALLEE, "lead_id": "lead-7" }))
-        .await;
+    let result =
+        session.call("initiate_call_with_compliance", json!({ "phone_number": CALLEE, "lead_id": "lead-7" })).await;
     let refusal = result.structured_content.unwrap();
     let codes: Vec<&str> = refusal["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
     for code in ["outside-calling-hours", "consent-revoked", "internal-dnc"] {

@@ -84,8 +84,19 @@ async fn cli_lists_components_and_calls_a_tool() {
     assert_eq!(code, 0, "{stderr}");
     let list: Value = serde_json::from_str(&stdout).unwrap();
     let names: Vec<&str> = list["components"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["tts_formant", "classifier_text", "tts_elevenlabs", "hello_tool", "probe"]);
-    let probe = &list["components"][4];
+    assert_eq!(
+        names,
+        [
+            "tts_formant",
+            "classifier_text",
+            "tts_elevenlabs",
+            "telephony_twilio",
+            "compliance_tcpa",
+            "hello_tool",
+            "probe"
+        ]
+    );
+    let probe = &list["components"][6];
     assert_eq!(probe["policy"]["allowed_hosts"], json!(["127.0.0.1:9"]));
     assert_eq!(probe["policy"]["memory_mb"], 32);
     assert!(probe["tools"].as_array().unwrap().iter().any(|t| t["name"] == "probe_echo"));

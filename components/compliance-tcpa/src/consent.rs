@@ -165,7 +165,7 @@ pub fn evaluate(
                     rule,
                     format!(
                         "no consent{} is on record for {phone}; {call} needs prior express written consent: record \
-                         it with record-consent first",
+                         it with record_consent first",
                         scope_words(scope)
                     ),
                 )),

@@ -67,7 +67,7 @@ pub fn registry_reason(meta: Option<&RegistryMeta>, t: i64) -> Option<Reason> {
             "dnc-registry-missing",
             RULE,
             "no national Do Not Call registry has been imported: download the numbers of your area codes from \
-             telemarketing.donotcall.gov and import them with import-dnc-registry; every call is blocked until then",
+             telemarketing.donotcall.gov and import them with import_dnc_registry; every call is blocked until then",
         )),
         Some(m) if t - m.scrubbed_at > MAX_AGE => Some(Reason::new(
             "dnc-registry-stale",
@@ -75,7 +75,7 @@ pub fn registry_reason(meta: Option<&RegistryMeta>, t: i64) -> Option<Reason> {
             format!(
                 "the national registry was downloaded {} days before this call ({}); the rules require one at most \
                  31 days old: download a fresh file from telemarketing.donotcall.gov and import it with \
-                 import-dnc-registry; every call is blocked until then",
+                 import_dnc_registry; every call is blocked until then",
                 (t - m.scrubbed_at) / DAY,
                 iso_utc(m.scrubbed_at)
             ),

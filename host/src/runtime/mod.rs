@@ -199,6 +199,11 @@ impl Runtime {
     /// Compiles, checks and links a component. Nothing of it runs yet.
     pub fn load(&self, name: &str, bytes: &[u8], policy: Policy, source: &str) -> Result<LoadedComponent, LoadError> {
         let compile = |message: String| LoadError::Compile { origin: source.to_owned(), message };
+        if name.starts_with('@') {
+            // The key-value namespace is the component's name; `@...` ones are the host's own.
+            let message = format!("the name `{name}` is reserved (names starting with @ are the host's); rename it");
+            return Err(LoadError::Policy { origin: source.to_owned(), message });
+        }
         let (doc_index, doc_problems) = docs::DocIndex::from_component(bytes);
         let surface = types::surface(bytes, &doc_index).map_err(|e| compile(format!("{e:#}")))?;
 
