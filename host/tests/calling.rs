@@ -143,6 +143,14 @@ async fn a_call_goes_from_compliance_to_completed_through_signed_callbacks() {
     let twiml = twilio.twiml_fetched(&sid).expect("the fake fetched the call's instructions");
     assert!(twiml.contains("<Connect><Stream url=\"wss://agent.example.com/stream\""), "{twiml}");
 
+    // The attempt is on record with the checker: calling again at once is too soon.
+    let again =
+        session.call("initiate_call_with_compliance", json!({ "phone_number": CALLEE, "lead_id": "lead-42" })).await;
+    assert_eq!(again.is_error, Some(true), "{}", text(&again));
+    let refusal = again.structured_content.clone().unwrap();
+    assert_eq!(refusal["reasons"][0]["code"], "too-soon", "{refusal}");
+    assert!(refusal["next_allowed_at"].as_i64().unwrap() > NOON_IN_NEW_YORK, "{refusal}");
+
     let listed = session.ok("list_calls", json!({ "lead_id": "lead-42" })).await;
     assert_eq!(listed["count"], 1);
     assert_eq!(listed["calls"][0]["call_sid"], sid.as_str());

@@ -84,8 +84,12 @@ pub fn frequency_blocks(
                     "too-soon",
                     "operator policy: min_interval_minutes",
                     format!(
-                        "the number was called {} minutes from this time; wait at least {} minutes between attempts",
-                        (t - last).abs() / 60,
+                        "the number was called {} this time; attempts must be at least {} minutes apart",
+                        match (t - last).abs() / 60 {
+                            0 => "less than a minute from".to_string(),
+                            1 => "1 minute from".to_string(),
+                            m => format!("{m} minutes from"),
+                        },
                         interval / 60
                     ),
                 ),

@@ -83,26 +83,16 @@ impl Runtime {
         role_call!(self, component, compliance, COMPLIANCE, call_check, &request)
     }
 
-    /// `checker.record-attempt`: a call was placed to `number`.
+    /// `checker.record-attempt`: a call was placed to `number` just now, by the checker's own
+    /// clock (the one its decisions use).
     pub async fn compliance_record_attempt(
         &self,
         component: &LoadedComponent,
         number: &str,
         subject: Option<&str>,
-        at: i64,
         call_id: &str,
     ) -> Result<Result<(), ComplianceError>, CallError> {
-        role_call!(
-            self,
-            component,
-            compliance,
-            COMPLIANCE,
-            call_record_attempt,
-            number,
-            subject,
-            Some(at),
-            Some(call_id)
-        )
+        role_call!(self, component, compliance, COMPLIANCE, call_record_attempt, number, subject, None, Some(call_id))
     }
 
     /// `carrier.place-call`.

@@ -189,7 +189,7 @@ impl Telephony {
 
         let mut warnings = Vec::new();
         let attempt = runtime
-            .compliance_record_attempt(checker, &request.phone_number, request.subject.as_deref(), now, &info.sid)
+            .compliance_record_attempt(checker, &request.phone_number, request.subject.as_deref(), &info.sid)
             .await;
         let problem = match attempt {
             Ok(Ok(())) => None,
