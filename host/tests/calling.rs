@@ -10,7 +10,7 @@ use common::{Fixture, Session, text};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use switchboard_fakes::twilio::{FakeTwilio, Outcome, sign};
-use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _};
+use tokio::io::AsyncWriteExt as _;
 
 const ACCOUNT: &str = "AC0123456789abcdef0123456789abcdef";
 const TOKEN: &str = "test-auth-token";
@@ -263,20 +263,7 @@ async fn forged_tampered_and_out_of_order_webhooks_change_nothing() {
 #[tokio::test]
 async fn a_kill_9_during_a_burst_of_decisions_loses_none_that_were_acknowledged() {
     let fx = Fixture::new();
-    let mut child = fx
-        .command(&["serve"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
-    stdin.write_all(format!("{init}\n").as_bytes()).await.unwrap();
-    stdout.next_line().await.unwrap();
-    stdin.write_all(b"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n").await.unwrap();
+    let (mut child, mut stdin, mut stdout) = fx.serve_raw().await;
 
     let mut burst = String::new();
     for id in 1..=1000 {

@@ -6,7 +6,7 @@ mod common;
 
 use common::Fixture;
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _};
+use tokio::io::AsyncWriteExt as _;
 
 const KV_WASM: &str = env!("SWITCHBOARD_GUEST_KV");
 
@@ -54,20 +54,7 @@ async fn state_persists_is_namespaced_and_needs_a_grant() {
 #[tokio::test]
 async fn a_kill_9_during_a_burst_loses_nothing_that_was_acknowledged() {
     let fx = fixture();
-    let mut child = fx
-        .command(&["serve"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
-    stdin.write_all(format!("{init}\n").as_bytes()).await.unwrap();
-    stdout.next_line().await.unwrap();
-    stdin.write_all(b"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n").await.unwrap();
+    let (mut child, mut stdin, mut stdout) = fx.serve_raw().await;
 
     // A burst of increments, pipelined; each reply acknowledges one committed decision.
     let mut burst = String::new();

@@ -84,18 +84,7 @@ async fn cli_lists_components_and_calls_a_tool() {
     assert_eq!(code, 0, "{stderr}");
     let list: Value = serde_json::from_str(&stdout).unwrap();
     let names: Vec<&str> = list["components"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
-    assert_eq!(
-        names,
-        [
-            "tts_formant",
-            "classifier_text",
-            "tts_elevenlabs",
-            "telephony_twilio",
-            "compliance_tcpa",
-            "hello_tool",
-            "probe"
-        ]
-    );
+    assert_eq!(names, common::LOADED);
     let probe = &list["components"][6];
     assert_eq!(probe["policy"]["allowed_hosts"], json!(["127.0.0.1:9"]));
     assert_eq!(probe["policy"]["memory_mb"], 32);

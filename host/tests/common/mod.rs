@@ -15,6 +15,10 @@ use tokio::io::AsyncReadExt as _;
 use tokio::process::Command;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_switchboard");
+/// What `components list` shows for the probe fixture: the built-ins in build order (offline
+/// voice, classifier, ElevenLabs, Twilio, TCPA, the example), then the probe.
+pub const LOADED: [&str; 7] =
+    ["tts_formant", "classifier_text", "tts_elevenlabs", "telephony_twilio", "compliance_tcpa", "hello_tool", "probe"];
 pub const PROBE_WASM: &str = env!("SWITCHBOARD_GUEST_PROBE");
 /// A secret the probe's policy takes from the environment; it must never show in logs.
 pub const SECRET: &str = "sk-test-7f3a9c1e-do-not-log";
@@ -114,6 +118,27 @@ impl Fixture {
         Session { client, logs }
     }
 
+    /// Starts `switchboard serve` with raw stdio (no client library), initialized: for tests that
+    /// pipeline JSON-RPC lines themselves and kill the process mid-stream.
+    pub async fn serve_raw(&self) -> (tokio::process::Child, tokio::process::ChildStdin, RawLines) {
+        use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _};
+        let mut child = self
+            .command(&["serve"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let mut stdout = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let init = serde_json::json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
+        stdin.write_all(format!("{init}\n").as_bytes()).await.unwrap();
+        stdout.next_line().await.unwrap();
+        stdin.write_all(b"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n").await.unwrap();
+        (child, stdin, stdout)
+    }
+
     /// Runs a one-shot CLI command; returns (exit code, stdout, stderr).
     pub async fn run(&self, args: &[&str]) -> (i32, String, String) {
         let out = self.command(args).output().await.unwrap();
@@ -129,6 +154,9 @@ impl Fixture {
 pub fn cache_dir() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("switchboard-cache")
 }
+
+/// The reply lines of a raw stdio session.
+pub type RawLines = tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>;
 
 pub struct Session {
     pub client: RunningService<RoleClient, ()>,
