@@ -6,4 +6,5 @@
 //!   recording callbacks, recordings), for telephony components.
 
 pub mod elevenlabs;
+mod server;
 pub mod twilio;

@@ -36,20 +36,16 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 /// A running fake. Dropping it stops the server.
 pub struct FakeElevenLabs {
-    addr: SocketAddr,
+    server: crate::server::Server,
     shared: Arc<Shared>,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
 }
 
 impl fmt::Debug for FakeElevenLabs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FakeElevenLabs").field("addr", &self.addr).finish_non_exhaustive()
+        f.debug_struct("FakeElevenLabs").field("addr", &self.server.addr()).finish_non_exhaustive()
     }
 }
 
@@ -65,27 +61,17 @@ impl FakeElevenLabs {
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared::default());
         *lock(&shared.authority) = addr.to_string();
-        let app = server::router(shared.clone());
-        let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let stopped = async {
-                // A dropped sender stops the server as well.
-                let _ = rx.await;
-            };
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stopped).await {
-                eprintln!("fake ElevenLabs stopped: {e}");
-            }
-        });
-        Ok(Self { addr, shared, shutdown: Some(tx), task: Some(task) })
+        let server = crate::server::Server::spawn(listener, server::router(shared.clone()), "fake ElevenLabs")?;
+        Ok(Self { server, shared })
     }
 
     /// `http://127.0.0.1:<port>`: what the component's `base_url` should be.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}", self.server.addr())
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// The key it accepts from now on.
@@ -170,21 +156,6 @@ impl FakeElevenLabs {
 
     /// Stops the server, letting requests in flight finish for up to five seconds.
     pub async fn shutdown(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(mut task) = self.task.take()
-            && tokio::time::timeout(Duration::from_secs(5), &mut task).await.is_err()
-        {
-            task.abort();
-        }
-    }
-}
-
-impl Drop for FakeElevenLabs {
-    fn drop(&mut self) {
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
+        self.server.stop().await;
     }
 }

@@ -5,8 +5,8 @@
 use super::agents::AgentStore;
 use super::errors::Failure;
 use serde_json::Value;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 /// The key the fake accepts unless told otherwise.
@@ -121,9 +121,7 @@ pub struct Shared {
 }
 
 /// Locks, recovering from a panic elsewhere: the state stays usable for the other requests.
-pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+pub(crate) use crate::server::lock;
 
 impl Shared {
     pub fn knobs(&self) -> Knobs {

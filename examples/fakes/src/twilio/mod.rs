@@ -52,24 +52,20 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 /// How often the `wait_*` helpers look again.
 const POLL: Duration = Duration::from_millis(5);
 
 /// A running fake. Dropping it stops the server and the calls' progress.
 pub struct FakeTwilio {
-    addr: SocketAddr,
+    server: crate::server::Server,
     shared: Arc<Shared>,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
 }
 
 impl fmt::Debug for FakeTwilio {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FakeTwilio")
-            .field("addr", &self.addr)
+            .field("addr", &self.server.addr())
             .field("account_sid", &self.shared.account_sid)
             .finish_non_exhaustive()
     }
@@ -91,18 +87,8 @@ impl FakeTwilio {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared::new(account_sid.into(), auth_token.into(), format!("http://{addr}"))?);
-        let app = server::router(shared.clone());
-        let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let stopped = async {
-                // A dropped sender stops the server as well.
-                let _ = rx.await;
-            };
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stopped).await {
-                eprintln!("fake Twilio stopped: {e}");
-            }
-        });
-        Ok(Self { addr, shared, shutdown: Some(tx), task: Some(task) })
+        let server = crate::server::Server::spawn(listener, server::router(shared.clone()), "fake Twilio")?;
+        Ok(Self { server, shared })
     }
 
     /// `http://127.0.0.1:<port>`: what replaces `https://api.twilio.com`.
@@ -111,7 +97,7 @@ impl FakeTwilio {
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     pub fn account_sid(&self) -> &str {
@@ -305,23 +291,14 @@ impl FakeTwilio {
     /// Stops the server, letting requests in flight finish for up to five seconds, and the
     /// calls' progress.
     pub async fn shutdown(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(mut task) = self.task.take()
-            && tokio::time::timeout(Duration::from_secs(5), &mut task).await.is_err()
-        {
-            task.abort();
-        }
+        self.server.stop().await;
         self.shared.abort_tasks();
     }
 }
 
 impl Drop for FakeTwilio {
     fn drop(&mut self) {
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
+        // The server stops with its own drop.
         self.shared.abort_tasks();
     }
 }

@@ -10,8 +10,8 @@ use super::webhooks::Delivery;
 use std::collections::HashMap;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::task::JoinHandle;
 
@@ -160,9 +160,7 @@ pub struct Shared {
 }
 
 /// Locks, recovering from a panic elsewhere: the state stays usable for the other requests.
-pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+pub(crate) use crate::server::lock;
 
 /// A bijection on u64 (SplitMix64's finalizer): distinct inputs give distinct outputs.
 fn mix(mut x: u64) -> u64 {
