@@ -181,9 +181,11 @@ impl Telephony {
             machine_detection: request.machine_detection.clone().or_else(|| self.settings.machine_detection.clone()),
             timeout_seconds: Some(self.settings.ring_timeout_seconds),
         };
-        let carrier_failed = |error| CallingError::CarrierFailed { component: carrier.name.clone(), error };
-        let info =
-            runtime.carrier_place_call(carrier, place).await.map_err(carrier_failed)?.map_err(CallingError::Carrier)?;
+        let info = runtime
+            .carrier_place_call(carrier, place)
+            .await
+            .map_err(carrier_failed(carrier))?
+            .map_err(CallingError::Carrier)?;
         let now = unix_now();
         tracing::info!(carrier = %carrier.name, call = %info.sid, audit = %decision.audit_id, "call placed");
 
@@ -239,13 +241,16 @@ impl Telephony {
         sid: &str,
         refresh: bool,
     ) -> Result<CallRecord, CallingError> {
-        let record = self.book.get(sid)?.ok_or_else(|| CallingError::UnknownCall(sid.to_owned()))?;
+        let record = self.record_of(sid)?;
         if !refresh {
             return Ok(record);
         }
         let carrier = placed_by(carriers, &record)?;
-        let failed = |error| CallingError::CarrierFailed { component: carrier.name.clone(), error };
-        let info = runtime.carrier_get_call(carrier, sid).await.map_err(failed)?.map_err(CallingError::Carrier)?;
+        let info = runtime
+            .carrier_get_call(carrier, sid)
+            .await
+            .map_err(carrier_failed(carrier))?
+            .map_err(CallingError::Carrier)?;
         let update = Update {
             status: Some(info.status.into()),
             source: "carrier",
@@ -267,13 +272,16 @@ impl Telephony {
         runtime: &Runtime,
         sid: &str,
     ) -> Result<CallRecord, CallingError> {
-        let record = self.book.get(sid)?.ok_or_else(|| CallingError::UnknownCall(sid.to_owned()))?;
+        let record = self.record_of(sid)?;
         if record.status.is_final() {
             return Ok(record);
         }
         let carrier = placed_by(carriers, &record)?;
-        let failed = |error| CallingError::CarrierFailed { component: carrier.name.clone(), error };
-        let info = runtime.carrier_end_call(carrier, sid).await.map_err(failed)?.map_err(CallingError::Carrier)?;
+        let info = runtime
+            .carrier_end_call(carrier, sid)
+            .await
+            .map_err(carrier_failed(carrier))?
+            .map_err(CallingError::Carrier)?;
         let update = Update {
             status: Some(info.status.into()),
             source: "carrier",
@@ -290,11 +298,13 @@ impl Telephony {
         runtime: &Runtime,
         sid: &str,
     ) -> Result<(CallRecord, RecordingInfo), CallingError> {
-        let record = self.book.get(sid)?.ok_or_else(|| CallingError::UnknownCall(sid.to_owned()))?;
+        let record = self.record_of(sid)?;
         let carrier = placed_by(carriers, &record)?;
-        let failed = |error| CallingError::CarrierFailed { component: carrier.name.clone(), error };
-        let info =
-            runtime.carrier_start_recording(carrier, sid).await.map_err(failed)?.map_err(CallingError::Carrier)?;
+        let info = runtime
+            .carrier_start_recording(carrier, sid)
+            .await
+            .map_err(carrier_failed(carrier))?
+            .map_err(CallingError::Carrier)?;
         let recording = Recording {
             sid: info.sid.clone(),
             status: info.status.clone(),
@@ -341,6 +351,10 @@ impl Telephony {
         Ok(response)
     }
 
+    fn record_of(&self, sid: &str) -> Result<CallRecord, CallingError> {
+        self.book.get(sid)?.ok_or_else(|| CallingError::UnknownCall(sid.to_owned()))
+    }
+
     fn apply(&self, sid: &str, update: Update) -> Result<CallRecord, CallingError> {
         match self.book.update(sid, update, unix_now())? {
             (_, Some(record)) => Ok(record),
@@ -364,6 +378,11 @@ fn placed_by<'a>(
         .iter()
         .find(|c| c.name == record.carrier)
         .ok_or_else(|| CallingError::CarrierGone { sid: record.call_sid.clone(), carrier: record.carrier.clone() })
+}
+
+/// Wraps a runtime failure of `carrier`.
+fn carrier_failed(carrier: &LoadedComponent) -> impl FnOnce(CallError) -> CallingError + '_ {
+    move |error| CallingError::CarrierFailed { component: carrier.name.clone(), error }
 }
 
 fn update_of(event: CallEvent) -> Update {
