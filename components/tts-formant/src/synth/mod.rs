@@ -13,6 +13,7 @@ pub mod phonetics;
 pub mod prosody;
 pub mod request;
 pub mod resample;
+mod resonator;
 pub mod track;
 pub mod voices;
 
