@@ -22,6 +22,8 @@ fn main() {
     let target_dir = root.join("target").join("guests");
 
     ensure_wasm_target();
+    // Guests read the contracts from the shared WIT directory (`path = "../../wit/..."`).
+    println!("cargo:rerun-if-changed={}", root.join("wit").display());
 
     // Built-in components: every member of the components workspace, plus the example.
     let mut builtins = Vec::new();
@@ -68,9 +70,7 @@ struct Artifact {
 
 /// Builds one guest crate and returns where its component landed.
 fn build_guest(crate_dir: &Path, target_dir: &Path) -> Artifact {
-    for entry in ["Cargo.toml", "src", "wit"] {
-        println!("cargo:rerun-if-changed={}", crate_dir.join(entry).display());
-    }
+    watch_crate(crate_dir);
     let manifest = crate_dir.join("Cargo.toml");
     let package = package_name(&manifest);
 
@@ -107,16 +107,33 @@ fn build_guest(crate_dir: &Path, target_dir: &Path) -> Artifact {
 
     let stem = package.replace('-', "_");
     let policy = crate_dir.join(format!("{stem}.toml"));
-    if policy.exists() {
-        println!("cargo:rerun-if-changed={}", policy.display());
-    }
     Artifact { name: stem, wasm, policy: policy.exists().then_some(policy) }
+}
+
+/// Asks cargo to rerun this script when anything a guest build reads changes: the crate's
+/// own files (its `target/`, if someone built it in place, excluded) and the shared WIT.
+///
+/// Only paths that exist are named: cargo treats a missing `rerun-if-changed` path as changed
+/// on every build, which once made every no-op `cargo build` rebuild the host.
+fn watch_crate(crate_dir: &Path) {
+    let entries = fs::read_dir(crate_dir).unwrap_or_else(|e| panic!("{}: {e}", crate_dir.display()));
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if name == "target" || name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        println!("cargo:rerun-if-changed={}", entry.path().display());
+    }
 }
 
 /// The `members` of a guest workspace manifest, or nothing when there is none yet.
 fn workspace_members(dir: &Path) -> Vec<String> {
     let manifest = dir.join("Cargo.toml");
-    println!("cargo:rerun-if-changed={}", manifest.display());
+    for file in [&manifest, &dir.join("Cargo.lock")] {
+        if file.exists() {
+            println!("cargo:rerun-if-changed={}", file.display());
+        }
+    }
     let Ok(text) = fs::read_to_string(&manifest) else { return Vec::new() };
     let Some(start) = text.find("members") else { return Vec::new() };
     let rest = &text[start..];
