@@ -33,8 +33,19 @@ pub trait KeyValue: Send + Sync {
     fn delete(&self, ns: &str, bucket: &str, key: &str) -> Result<(), StoreError>;
     fn exists(&self, ns: &str, bucket: &str, key: &str) -> Result<bool, StoreError>;
     fn list_keys(&self, ns: &str, bucket: &str, cursor: Option<u64>) -> Result<KeyPage, StoreError>;
-    /// Adds `delta` to the decimal number stored at `key` (0 when absent), atomically.
-    fn increment(&self, ns: &str, bucket: &str, key: &str, delta: u64) -> Result<u64, StoreError>;
+    /// Adds `delta` (which may be negative) to the decimal number stored at `key` (0 when
+    /// absent), atomically; the new value.
+    fn increment(&self, ns: &str, bucket: &str, key: &str, delta: i64) -> Result<i64, StoreError>;
+    /// Writes `value` at `key` only if the key still holds `expected` (`None`: only if it is
+    /// absent), in one atomic step against every other writer; false, writing nothing, if not.
+    fn compare_and_swap(
+        &self,
+        ns: &str,
+        bucket: &str,
+        key: &str,
+        expected: Option<&[u8]>,
+        value: &[u8],
+    ) -> Result<bool, StoreError>;
     fn get_many(&self, ns: &str, bucket: &str, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError>;
     /// All or nothing.
     fn set_many(&self, ns: &str, bucket: &str, pairs: &[(String, Vec<u8>)]) -> Result<(), StoreError>;
@@ -82,8 +93,18 @@ impl KeyValue for LazyStore {
     fn list_keys(&self, ns: &str, bucket: &str, cursor: Option<u64>) -> Result<KeyPage, StoreError> {
         self.store()?.list_keys(ns, bucket, cursor)
     }
-    fn increment(&self, ns: &str, bucket: &str, key: &str, delta: u64) -> Result<u64, StoreError> {
+    fn increment(&self, ns: &str, bucket: &str, key: &str, delta: i64) -> Result<i64, StoreError> {
         self.store()?.increment(ns, bucket, key, delta)
+    }
+    fn compare_and_swap(
+        &self,
+        ns: &str,
+        bucket: &str,
+        key: &str,
+        expected: Option<&[u8]>,
+        value: &[u8],
+    ) -> Result<bool, StoreError> {
+        self.store()?.compare_and_swap(ns, bucket, key, expected, value)
     }
     fn get_many(&self, ns: &str, bucket: &str, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
         self.store()?.get_many(ns, bucket, keys)

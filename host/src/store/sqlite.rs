@@ -98,7 +98,7 @@ impl KeyValue for SqliteStore {
         Ok(KeyPage { cursor: more.then_some(offset + PAGE), keys })
     }
 
-    fn increment(&self, ns: &str, bucket: &str, key: &str, delta: u64) -> Result<u64, StoreError> {
+    fn increment(&self, ns: &str, bucket: &str, key: &str, delta: i64) -> Result<i64, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(backend)?;
         let current: Option<Vec<u8>> = tx
@@ -113,7 +113,7 @@ impl KeyValue for SqliteStore {
             None => 0,
             Some(bytes) => {
                 let text = String::from_utf8_lossy(&bytes).into_owned();
-                text.trim().parse::<u64>().map_err(|_| StoreError::NotANumber { key: key.to_owned(), value: text })?
+                text.trim().parse::<i64>().map_err(|_| StoreError::NotANumber { key: key.to_owned(), value: text })?
             }
         };
         let next = now.checked_add(delta).ok_or_else(|| StoreError::Overflow { key: key.to_owned() })?;
@@ -125,6 +125,31 @@ impl KeyValue for SqliteStore {
         .map_err(backend)?;
         tx.commit().map_err(backend)?;
         Ok(next)
+    }
+
+    fn compare_and_swap(
+        &self,
+        ns: &str,
+        bucket: &str,
+        key: &str,
+        expected: Option<&[u8]>,
+        value: &[u8],
+    ) -> Result<bool, StoreError> {
+        // One conditional statement: SQLite runs it under the database's write lock, so no
+        // other writer comes between the comparison and the write.
+        let changed = match expected {
+            Some(old) => self.conn().execute(
+                "UPDATE kv SET value = ?4 WHERE namespace = ?1 AND bucket = ?2 AND key = ?3 AND value = ?5",
+                params![ns, bucket, key, value, old],
+            ),
+            None => self.conn().execute(
+                "INSERT INTO kv (namespace, bucket, key, value) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (namespace, bucket, key) DO NOTHING",
+                params![ns, bucket, key, value],
+            ),
+        }
+        .map_err(backend)?;
+        Ok(changed == 1)
     }
 
     fn get_many(&self, ns: &str, bucket: &str, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
@@ -180,6 +205,53 @@ mod tests {
         assert_eq!(store.get("a", "b", "n").unwrap().as_deref(), Some(&b"7"[..]));
         store.delete_many("a", "b", &["n".into(), "word".into()]).unwrap();
         assert!(!store.exists("a", "b", "n").unwrap());
+        assert_eq!(store.increment("a", "b", "n", -3).unwrap(), -3);
+        assert!(matches!(store.increment("a", "b", "n", i64::MIN), Err(StoreError::Overflow { .. })));
+    }
+
+    #[test]
+    fn compare_and_swap_writes_only_over_what_was_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("s.db")).unwrap();
+        // Absent: the first insert wins, the second finds the key taken.
+        assert!(store.compare_and_swap("n", "b", "k", None, b"v1").unwrap());
+        assert!(!store.compare_and_swap("n", "b", "k", None, b"other").unwrap());
+        // Present: only a swap from the value now there writes.
+        assert!(!store.compare_and_swap("n", "b", "k", Some(b"stale"), b"v2").unwrap());
+        assert!(store.compare_and_swap("n", "b", "k", Some(b"v1"), b"v2").unwrap());
+        assert_eq!(store.get("n", "b", "k").unwrap().as_deref(), Some(&b"v2"[..]));
+        // Namespaces stay apart.
+        assert!(store.compare_and_swap("m", "b", "k", None, b"x").unwrap());
+        assert_eq!(store.get("n", "b", "k").unwrap().as_deref(), Some(&b"v2"[..]));
+    }
+
+    #[test]
+    fn concurrent_swaps_lose_no_update() {
+        // Eight threads each add 50 to one counter by read, then compare-and-swap, retrying
+        // on conflict: every increment must land exactly once.
+        let dir = tempfile::tempdir().unwrap();
+        let store = std::sync::Arc::new(SqliteStore::open(&dir.path().join("s.db")).unwrap());
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let store = store.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..50 {
+                        loop {
+                            let old = store.get("n", "b", "c").unwrap();
+                            let n: u64 = old.as_deref().map_or(0, |v| std::str::from_utf8(v).unwrap().parse().unwrap());
+                            let next = (n + 1).to_string();
+                            if store.compare_and_swap("n", "b", "c", old.as_deref(), next.as_bytes()).unwrap() {
+                                break;
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(store.get("n", "b", "c").unwrap().as_deref(), Some(&b"400"[..]));
     }
 
     #[test]

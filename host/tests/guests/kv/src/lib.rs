@@ -1,7 +1,7 @@
 //! Test guest: durable state through `wasi:keyvalue` (store, atomics, batch).
 
 wit_bindgen::generate!({
-    path: ["../../../../wit/deps/wasi-keyvalue", "wit"],
+    path: ["../../../../wit/deps/wasi-keyvalue-draft", "wit"],
     world: "switchboard-test:kv/kv-guest",
     generate_all,
 });

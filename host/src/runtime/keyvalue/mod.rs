@@ -1,0 +1,147 @@
+//! The host side of `wasi:keyvalue`, backed by the host's durable store. A component whose
+//! policy says `keyvalue = true` reads and writes its own namespace (its name); any other gets
+//! `access-denied`. Bucket identifiers name buckets inside it (`""` is the bucket `default`).
+//!
+//! Two revisions are served side by side, over the same buckets:
+//! * [`draft2`], `wasi:keyvalue@0.2.0-draft2` (store, atomics with compare-and-swap, batch):
+//!   the current one, and what Spin serves;
+//! * [`draft`], `wasi:keyvalue@0.2.0-draft` (store, atomics with increment only, batch): what
+//!   `wasmtime-wasi-keyvalue` serves, kept so that components built against it still load.
+
+mod draft;
+mod draft2;
+
+use super::state::CallState;
+use crate::store::{KeyValue, StoreError};
+use std::sync::Arc;
+use wasmtime::component::{Linker, Resource};
+
+/// An open bucket of the calling component.
+pub struct Bucket {
+    name: String,
+}
+
+/// A compare-and-swap in progress: the key, and the value read when it began.
+pub struct Cas {
+    bucket: String,
+    key: String,
+    current: Option<Vec<u8>>,
+}
+
+/// What `get-many` answers: each key's value, when it has one, with the key.
+pub(super) type Found = Vec<Option<(String, Vec<u8>)>>;
+
+/// What a component may reach: the store, and the namespace that is its own.
+#[derive(Clone)]
+pub struct KvGrant {
+    pub store: Arc<dyn KeyValue>,
+    pub namespace: String,
+}
+
+#[doc(hidden)]
+pub enum KvError {
+    AccessDenied,
+    Other(String),
+}
+
+impl From<StoreError> for KvError {
+    fn from(e: StoreError) -> Self {
+        Self::Other(e.to_string())
+    }
+}
+
+impl From<wasmtime::component::ResourceTableError> for KvError {
+    fn from(e: wasmtime::component::ResourceTableError) -> Self {
+        Self::Other(e.to_string())
+    }
+}
+
+pub(super) fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
+    draft::add_to_linker(linker)?;
+    draft2::add_to_linker(linker)
+}
+
+impl CallState {
+    /// Opens a bucket of the calling component, if its policy grants it state.
+    fn open_bucket(&mut self, identifier: String) -> Result<Resource<Bucket>, KvError> {
+        if self.kv.is_none() {
+            return Err(KvError::AccessDenied);
+        }
+        let name = if identifier.is_empty() { "default".to_owned() } else { identifier };
+        Ok(self.table.push(Bucket { name })?)
+    }
+
+    /// The grant and the bucket behind a handle.
+    fn bucket(&self, bucket: &Resource<Bucket>) -> Result<(KvGrant, String), KvError> {
+        let grant = self.kv.clone().ok_or(KvError::AccessDenied)?;
+        let name = self.table.get(bucket)?.name.clone();
+        Ok((grant, name))
+    }
+
+    fn kv_get(&self, bucket: &Resource<Bucket>, key: &str) -> Result<Option<Vec<u8>>, KvError> {
+        let (g, b) = self.bucket(bucket)?;
+        Ok(g.store.get(&g.namespace, &b, key)?)
+    }
+
+    fn kv_set(&self, bucket: &Resource<Bucket>, key: &str, value: &[u8]) -> Result<(), KvError> {
+        let (g, b) = self.bucket(bucket)?;
+        Ok(g.store.set(&g.namespace, &b, key, value)?)
+    }
+
+    fn kv_delete(&self, bucket: &Resource<Bucket>, key: &str) -> Result<(), KvError> {
+        let (g, b) = self.bucket(bucket)?;
+        Ok(g.store.delete(&g.namespace, &b, key)?)
+    }
+
+    fn kv_exists(&self, bucket: &Resource<Bucket>, key: &str) -> Result<bool, KvError> {
+        let (g, b) = self.bucket(bucket)?;
+        Ok(g.store.exists(&g.namespace, &b, key)?)
+    }
+
+    /// A page of keys from position `cursor` on, and where the next page starts.
+    fn kv_list(&self, bucket: &Resource<Bucket>, cursor: Option<u64>) -> Result<(Vec<String>, Option<u64>), KvError> {
+        let (g, b) = self.bucket(bucket)?;
+        let page = g.store.list_keys(&g.namespace, &b, cursor)?;
+        Ok((page.keys, page.cursor))
+    }
+
+    fn kv_increment(&self, bucket: &Resource<Bucket>, key: &str, delta: i64) -> Result<i64, KvError> {
+        let (g, b) = self.bucket(bucket)?;
+        Ok(g.store.increment(&g.namespace, &b, key, delta)?)
+    }
+
+    fn kv_get_many(&self, bucket: &Resource<Bucket>, keys: Vec<String>) -> Result<Found, KvError> {
+        let (g, b) = self.bucket(bucket)?;
+        let values = g.store.get_many(&g.namespace, &b, &keys)?;
+        Ok(keys.into_iter().zip(values).map(|(k, v)| v.map(|v| (k, v))).collect())
+    }
+
+    fn kv_set_many(&self, bucket: &Resource<Bucket>, pairs: &[(String, Vec<u8>)]) -> Result<(), KvError> {
+        let (g, b) = self.bucket(bucket)?;
+        Ok(g.store.set_many(&g.namespace, &b, pairs)?)
+    }
+
+    fn kv_delete_many(&self, bucket: &Resource<Bucket>, keys: &[String]) -> Result<(), KvError> {
+        let (g, b) = self.bucket(bucket)?;
+        Ok(g.store.delete_many(&g.namespace, &b, keys)?)
+    }
+
+    /// Starts a compare-and-swap of `key`: reads what is there now.
+    fn cas_begin(&mut self, bucket: &Resource<Bucket>, key: String) -> Result<Resource<Cas>, KvError> {
+        let (g, b) = self.bucket(bucket)?;
+        let current = g.store.get(&g.namespace, &b, &key)?;
+        Ok(self.table.push(Cas { bucket: b, key, current })?)
+    }
+
+    /// Finishes a compare-and-swap: `Ok(None)` when it wrote, `Ok(Some(fresh))` with a new
+    /// handle on the value found instead when another write came first.
+    fn cas_swap(&mut self, cas: Resource<Cas>, value: Vec<u8>) -> Result<Option<Resource<Cas>>, KvError> {
+        let cas = self.table.delete(cas)?;
+        let g = self.kv.clone().ok_or(KvError::AccessDenied)?;
+        if g.store.compare_and_swap(&g.namespace, &cas.bucket, &cas.key, cas.current.as_deref(), &value)? {
+            return Ok(None);
+        }
+        let current = g.store.get(&g.namespace, &cas.bucket, &cas.key)?;
+        Ok(Some(self.table.push(Cas { bucket: cas.bucket, key: cas.key, current })?))
+    }
+}
