@@ -6,92 +6,21 @@
 
 mod common;
 
-use common::{Fixture, Session, text};
+use common::calling::{
+    ACCOUNT, CALLEE, FROM, NIGHT_IN_NEW_YORK, NOON_IN_NEW_YORK, TOKEN, clear_to_call, fixture, free_port, serve,
+    wait_for_status,
+};
+use common::{Fixture, text};
 use serde_json::{Value, json};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use switchboard_fakes::twilio::{FakeTwilio, Outcome, sign};
 use tokio::io::AsyncWriteExt as _;
-
-const ACCOUNT: &str = "AC0123456789abcdef0123456789abcdef";
-const TOKEN: &str = "test-auth-token";
-const FROM: &str = "+13035550100";
-/// Wednesday 2026-11-18, 17:00 UTC: noon in New York.
-const NOON_IN_NEW_YORK: i64 = 1_795_021_200;
-/// The same day at 07:00 UTC: 2 a.m. in New York.
-const NIGHT_IN_NEW_YORK: i64 = 1_794_985_200;
-const CALLEE: &str = "+12125550142";
-
-fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// A host whose compliance checker lives at `clock` (Unix seconds) and whose Twilio component
-/// talks to `twilio`; `public_url` is the `[calling]` one, if any.
-fn fixture(twilio: &FakeTwilio, clock: i64, public_url: Option<&str>) -> Fixture {
-    let fx = Fixture::new();
-    let calling = public_url.map(|u| format!("public_url = \"{u}\"\n")).unwrap_or_default();
-    fx.append_config(&format!(
-        r#"
-[calling]
-{calling}
-[components.compliance_tcpa]
-keyvalue = true
-clock_offset_seconds = {offset}
-
-[components.telephony_twilio]
-webhooks = true
-allowed_hosts = ["127.0.0.1"]
-[components.telephony_twilio.config]
-base_url = "{base}"
-voice_stream_url = "wss://agent.example.com/stream"
-[components.telephony_twilio.secrets]
-account_sid = {{ env = "TWILIO_ACCOUNT_SID" }}
-auth_token = {{ env = "TWILIO_AUTH_TOKEN" }}
-from_number = {{ env = "TWILIO_FROM_NUMBER" }}
-"#,
-        offset = clock - now(),
-        base = twilio.base_url(),
-    ));
-    fx
-}
-
-async fn serve(fx: &Fixture, port: u16) -> Session {
-    let http = format!("127.0.0.1:{port}");
-    let env = [("TWILIO_ACCOUNT_SID", ACCOUNT), ("TWILIO_AUTH_TOKEN", TOKEN), ("TWILIO_FROM_NUMBER", FROM)];
-    fx.serve_with(&["--http", &http, "--stdio"], &env).await
-}
-
-/// A fresh registry scrub without `CALLEE`, and written consent for it.
-async fn clear_to_call(session: &Session) {
-    session.ok("import_dnc_registry", json!({ "content": "2125550199\n3035550123\n" })).await;
-    let consent = json!({ "consent": {
-        "phone_number": CALLEE, "kind": "prior-express-written", "channel": "web-form",
-        "scope": "acme-solar", "evidence": "form-2291"
-    }});
-    session.ok("record_consent", consent).await;
-}
-
-async fn wait_for_status(session: &Session, sid: &str, status: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let call = session.ok("get_call", json!({ "call_sid": sid })).await;
-        if call["status"] == status {
-            return call;
-        }
-        assert!(Instant::now() < deadline, "call {sid} never reached {status}: {call}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 #[tokio::test]
 async fn a_call_goes_from_compliance_to_completed_through_signed_callbacks() {
     let twilio = FakeTwilio::start(ACCOUNT, TOKEN).await.unwrap();
     twilio.set_outcome(CALLEE, Outcome::Completed { talk: Duration::from_millis(300) });
-    let fx = fixture(&twilio, NOON_IN_NEW_YORK, None);
+    let fx = fixture(&twilio, NOON_IN_NEW_YORK, None, "");
     let session = serve(&fx, free_port()).await;
 
     let tools = session.client.list_all_tools().await.unwrap();
@@ -115,7 +44,7 @@ async fn a_call_goes_from_compliance_to_completed_through_signed_callbacks() {
         assert!(names.contains(&tool), "{tool} is not listed: {names:?}");
     }
 
-    clear_to_call(&session).await;
+    clear_to_call(&session, CALLEE).await;
     let placed = session
         .ok(
             "initiate_call_with_compliance",
@@ -166,9 +95,9 @@ async fn a_call_goes_from_compliance_to_completed_through_signed_callbacks() {
 #[tokio::test]
 async fn a_blocked_call_is_refused_with_every_reason_and_places_nothing() {
     let twilio = FakeTwilio::start(ACCOUNT, TOKEN).await.unwrap();
-    let fx = fixture(&twilio, NIGHT_IN_NEW_YORK, None);
+    let fx = fixture(&twilio, NIGHT_IN_NEW_YORK, None, "");
     let session = serve(&fx, free_port()).await;
-    clear_to_call(&session).await;
+    clear_to_call(&session, CALLEE).await;
 
     let result =
         session.call("initiate_call_with_compliance", json!({ "phone_number": CALLEE, "lead_id": "lead-7" })).await;
@@ -218,10 +147,10 @@ async fn forged_tampered_and_out_of_order_webhooks_change_nothing() {
     // The fake's own callbacks would go to the public URL; keep the call queued instead.
     twilio.set_step_delay(Duration::from_secs(3600));
     let public = "https://calls.example.com";
-    let fx = fixture(&twilio, NOON_IN_NEW_YORK, Some(public));
+    let fx = fixture(&twilio, NOON_IN_NEW_YORK, Some(public), "");
     let port = free_port();
     let session = serve(&fx, port).await;
-    clear_to_call(&session).await;
+    clear_to_call(&session, CALLEE).await;
     let placed =
         session.ok("initiate_call_with_compliance", json!({ "phone_number": CALLEE, "lead_id": "lead-9" })).await;
     let sid = placed["call_sid"].as_str().unwrap().to_owned();

@@ -34,28 +34,54 @@ pub fn format_id(seq: u64) -> String {
     format!("{seq:020}")
 }
 
-/// Appends an entry, writing `with` (the change it records) in the same all-or-nothing batch.
-/// Returns the entry's id.
-pub fn append(kv: &dyn Kv, now: i64, entry: NewEntry<'_>, with: Vec<(String, Vec<u8>)>) -> Result<String, Error> {
-    let id = format_id(kv.increment(keys::AUDIT_SEQ, 1)?);
-    let mut pairs = with;
-    if let Some(n) = entry.number {
-        let d = n.digits();
-        let k = kv.increment(&keys::audit_index_count(&d), 1)?;
-        pairs.push((keys::audit_index(&d, k), id.clone().into_bytes()));
-    }
-    let stored = AuditEntry {
-        id: id.clone(),
+/// The place a change to a number takes in the trail, given by its ledger ([`crate::ledger`]):
+/// its audit id and its position in the number's index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Turn {
+    pub id: String,
+    pub position: u64,
+    /// The number's 10 digits.
+    pub number: String,
+}
+
+/// The stored form of an entry.
+fn stored(id: &str, now: i64, entry: NewEntry<'_>) -> AuditEntry {
+    AuditEntry {
+        id: id.to_owned(),
         at: now,
         kind: entry.kind.to_owned(),
         phone_number: entry.number.map(Nanp::e164).or(entry.shown_number),
         allowed: entry.allowed,
         reasons: entry.reasons,
         detail: entry.detail.to_string(),
-    };
-    pairs.push((keys::audit(&id), encode(&stored)));
+    }
+}
+
+/// Appends an entry that concerns no +1 number (a registry import, a service code), writing
+/// `with` (the change it records) in the same all-or-nothing batch. Returns the entry's id.
+pub fn append(kv: &dyn Kv, now: i64, entry: NewEntry<'_>, with: Vec<(String, Vec<u8>)>) -> Result<String, Error> {
+    debug_assert!(entry.number.is_none(), "a number's entries take their turn from its ledger");
+    let id = format_id(kv.increment(keys::AUDIT_SEQ, 1)?);
+    let mut pairs = with;
+    pairs.push((keys::audit(&id), encode(&stored(&id, now, entry))));
     kv.set_many(&pairs)?;
     Ok(id)
+}
+
+/// Writes the entry of a number's change in the turn its ledger gave it, with `with` (the
+/// records of the change) in the same all-or-nothing batch. Returns the entry's id.
+pub fn write(
+    kv: &dyn Kv,
+    now: i64,
+    turn: &Turn,
+    entry: NewEntry<'_>,
+    with: Vec<(String, Vec<u8>)>,
+) -> Result<String, Error> {
+    let mut pairs = with;
+    pairs.push((keys::audit_index(&turn.number, turn.position), turn.id.clone().into_bytes()));
+    pairs.push((keys::audit(&turn.id), encode(&stored(&turn.id, now, entry))));
+    kv.set_many(&pairs)?;
+    Ok(turn.id.clone())
 }
 
 /// Whose trail is read.
@@ -74,11 +100,10 @@ impl Trail {
 
     /// The last position written (positions are 1-based).
     fn end(&self, kv: &dyn Kv) -> Result<u64, Error> {
-        let key = match self {
-            Trail::All => keys::AUDIT_SEQ.to_owned(),
-            Trail::Number(d) => keys::audit_index_count(d),
-        };
-        Ok(counter(kv.get(&key)?.as_deref()))
+        match self {
+            Trail::All => Ok(counter(kv.get(keys::AUDIT_SEQ)?.as_deref())),
+            Trail::Number(d) => Ok(crate::ledger::read(kv, d)?.index),
+        }
     }
 
     /// The entries at positions `from..to` (none where there is a gap).
@@ -193,7 +218,13 @@ mod tests {
             reasons: vec![],
             detail: serde_json::json!({ "n": at }),
         };
-        append(kv, at, entry, vec![]).unwrap()
+        match number {
+            None => append(kv, at, entry, vec![]).unwrap(),
+            Some(n) => {
+                let ((), turn) = crate::ledger::commit(kv, &n.digits(), at, |_, _| Ok(())).unwrap();
+                write(kv, at, &turn, entry, vec![]).unwrap()
+            }
+        }
     }
 
     #[test]

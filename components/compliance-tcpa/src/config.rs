@@ -20,7 +20,7 @@ impl Default for Settings {
 }
 
 /// Longest spacing accepted: a week.
-const MAX_INTERVAL_MINUTES: i64 = 7 * 24 * 60;
+pub const MAX_INTERVAL_MINUTES: i64 = 7 * 24 * 60;
 /// Largest daily cap accepted.
 const MAX_ATTEMPTS: u32 = 100;
 

@@ -36,7 +36,14 @@ impl From<model::Decision> for wit::Decision {
             checked_at: d.checked_at,
             state: d.state,
             local_times: d.local_times.into_iter().map(|l| wit::LocalTime { zone: l.zone, time: l.time }).collect(),
+            reservation: d.reservation,
         }
+    }
+}
+
+impl From<model::Claim> for wit::ClaimResult {
+    fn from(c: model::Claim) -> Self {
+        Self { audit_id: c.audit_id, granted: c.granted, reasons: c.reasons.into_iter().map(Into::into).collect() }
     }
 }
 

@@ -1,8 +1,8 @@
-//! The store over `wasi:keyvalue` (store, atomics, batch), in the host's namespace for this
+//! The store over `wasi:keyvalue` (store, atomics with compare-and-swap, batch; revision 0.2.0-draft2), in the host's namespace for this
 //! component (its policy must say `keyvalue = true`).
 
 use crate::model::Error;
-use crate::store::{BUCKET, Kv};
+use crate::store::{BUCKET, Kv, Watched};
 use crate::wasi::keyvalue::{atomics, batch, store};
 
 /// The checker's bucket.
@@ -55,6 +55,29 @@ impl Kv for WasiKv {
     }
 
     fn increment(&self, key: &str, delta: u64) -> Result<u64, Error> {
-        atomics::increment(&self.bucket, key, delta).map_err(describe)
+        let delta =
+            i64::try_from(delta).map_err(|_| Error::Storage(format!("counter `{key}`: delta {delta} is too large")))?;
+        let value = atomics::increment(&self.bucket, key, delta).map_err(describe)?;
+        u64::try_from(value)
+            .map_err(|_| Error::Storage(format!("counter `{key}` holds {value}, not a count; nothing was recorded")))
+    }
+
+    fn watch(&self, key: &str) -> Result<Watched, Error> {
+        let cas = atomics::Cas::new(&self.bucket, key).map_err(describe)?;
+        let current = cas.current().map_err(describe)?;
+        Ok(Watched { key: key.to_owned(), current, handle: Box::new(cas) })
+    }
+
+    fn swap(&self, watched: Watched, value: Vec<u8>) -> Result<bool, Error> {
+        let cas = watched
+            .handle
+            .downcast::<atomics::Cas>()
+            .map_err(|_| Error::Storage("a compare-and-swap handle of another store; nothing was recorded".into()))?;
+        match atomics::swap(*cas, &value) {
+            Ok(()) => Ok(true),
+            // The fresh handle is dropped: the caller starts over from a new read.
+            Err(atomics::CasError::CasFailed(_)) => Ok(false),
+            Err(atomics::CasError::StoreError(e)) => Err(describe(e)),
+        }
     }
 }

@@ -18,9 +18,11 @@ pub mod frequency;
 pub mod holidays;
 pub mod hours;
 mod kv_wasi;
+pub mod ledger;
 pub mod lists;
 pub mod model;
 pub mod number;
+pub mod reservation;
 pub mod service;
 pub mod states;
 pub mod store;
@@ -34,8 +36,8 @@ wit_bindgen::generate!({
 });
 
 use exports::switchboard::compliance::checker::{
-    AuditPage, CallRequest, ComplianceError, ConsentInput, ConsentRecord, ConsentStatus, Decision, DncEntry, DncStatus,
-    Guest, ImportSummary,
+    AuditPage, CallRequest, ClaimResult, ComplianceError, ConsentInput, ConsentRecord, ConsentStatus, Decision,
+    DncEntry, DncStatus, Guest, ImportSummary,
 };
 use kv_wasi::WasiKv;
 
@@ -78,6 +80,23 @@ impl Guest for Checker {
     fn check(request: CallRequest) -> Result<Decision, ComplianceError> {
         let settings = settings()?;
         with_kv(|kv| service::check(kv, now(), &settings, &request.into()))
+    }
+
+    fn reserve(request: CallRequest) -> Result<Decision, ComplianceError> {
+        let settings = settings()?;
+        with_kv(|kv| service::reserve(kv, now(), &settings, &request.into()))
+    }
+
+    fn claim(reservation: String) -> Result<ClaimResult, ComplianceError> {
+        with_kv(|kv| reservation::claim(kv, now(), &reservation))
+    }
+
+    fn confirm(reservation: String, call_id: String) -> Result<(), ComplianceError> {
+        with_kv(|kv| reservation::confirm(kv, now(), &reservation, &call_id))
+    }
+
+    fn release(reservation: String, why: String) -> Result<(), ComplianceError> {
+        with_kv(|kv| reservation::release(kv, now(), &reservation, &why))
     }
 
     fn record_attempt(

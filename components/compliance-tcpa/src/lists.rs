@@ -3,6 +3,7 @@
 
 use crate::audit::{self, NewEntry};
 use crate::dnc::{self, RegistryMeta};
+use crate::ledger;
 use crate::model::{AuditPage, DncEntry, DncStatus, Error, ImportSummary};
 use crate::number;
 use crate::store::{Kv, decode, encode, keys};
@@ -13,8 +14,10 @@ const IMPORT_BATCH: usize = 5000;
 /// How far in the future a scrub may be dated (clock skew).
 const SKEW: i64 = 300;
 
+/// A number's entry on the internal list as kept before ledgers (which keep it now; see
+/// [`crate::ledger`]).
 pub(crate) fn internal_entry(key: &str, value: Option<&[u8]>) -> Result<Option<DncEntry>, Error> {
-    // An empty value is a removal: written with its audit entry in one batch.
+    // An empty value is a removal.
     decode(key, value.filter(|v| !v.is_empty()))
 }
 
@@ -22,11 +25,11 @@ pub(crate) fn internal_entry(key: &str, value: Option<&[u8]>) -> Result<Option<D
 pub fn check_dnc(kv: &dyn Kv, now: i64, phone: &str) -> Result<DncStatus, Error> {
     let n = number::parse_nanp(phone)?;
     let d = n.digits();
-    let wanted = [keys::REGISTRY.to_owned(), keys::internal(&d), keys::national(&d)];
+    let wanted = [keys::REGISTRY.to_owned(), keys::national(&d)];
     let values = kv.get_many(&wanted)?;
     let meta: Option<RegistryMeta> = decode(keys::REGISTRY, values[0].as_deref())?;
-    let internal = internal_entry(&wanted[1], values[1].as_deref())?;
-    let national = dnc::listed(values[2].as_deref(), meta.as_ref());
+    let national = dnc::listed(values[1].as_deref(), meta.as_ref());
+    let internal = ledger::read(kv, &d)?.dnc;
     let registry = dnc::info(meta.as_ref(), now);
     let mut message = Vec::new();
     if internal.is_some() {
@@ -63,7 +66,6 @@ pub fn add_to_dnc(
     source: Option<&str>,
 ) -> Result<DncEntry, Error> {
     let n = number::parse_nanp(phone)?;
-    let key = keys::internal(&n.digits());
     let reason = reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
     if reason.as_ref().is_some_and(|r| r.len() > 2000) {
         return Err(Error::InvalidInput("reason is longer than 2000 bytes: keep it short".into()));
@@ -72,19 +74,27 @@ pub fn add_to_dnc(
     if source.len() > 200 {
         return Err(Error::InvalidInput("source is longer than 200 bytes: name who added it in a word".into()));
     }
-    let existing = internal_entry(&key, kv.get(&key)?.as_deref())?;
-    let already = existing.is_some();
-    let entry = existing.unwrap_or(DncEntry { phone_number: n.e164(), added_at: now, reason, source });
+    let fresh = DncEntry { phone_number: n.e164(), added_at: now, reason, source };
+    // In force from the ledger's swap: the next decision sees it.
+    let (entry, turn) = ledger::commit(kv, &n.digits(), now, |ledger, _| {
+        Ok(match &ledger.dnc {
+            Some(existing) => (existing.clone(), true),
+            None => {
+                ledger.dnc = Some(fresh.clone());
+                (fresh.clone(), false)
+            }
+        })
+    })?;
+    let (entry, already) = entry;
     let detail = json!({
         "already_listed": already,
         "reason": entry.reason,
         "source": entry.source,
         "added_at": entry.added_at,
     });
-    let write = if already { vec![] } else { vec![(key, encode(&entry))] };
     let audit =
         NewEntry { kind: "dnc-added", number: Some(&n), shown_number: None, allowed: None, reasons: vec![], detail };
-    audit::append(kv, now, audit, write)?;
+    audit::write(kv, now, &turn, audit, vec![])?;
     Ok(entry)
 }
 
@@ -99,13 +109,11 @@ pub fn remove_from_dnc(kv: &dyn Kv, now: i64, phone: &str, reason: &str) -> Resu
                 .into(),
         ));
     }
-    let key = keys::internal(&n.digits());
-    let existing = internal_entry(&key, kv.get(&key)?.as_deref())?;
+    let (existing, turn) = ledger::commit(kv, &n.digits(), now, |ledger, _| Ok(ledger.dnc.take()))?;
     let detail = json!({ "reason": reason, "was_listed": existing.is_some(), "entry": existing });
-    let write = if existing.is_some() { vec![(key, Vec::new())] } else { vec![] };
     let audit =
         NewEntry { kind: "dnc-removed", number: Some(&n), shown_number: None, allowed: None, reasons: vec![], detail };
-    audit::append(kv, now, audit, write)?;
+    audit::write(kv, now, &turn, audit, vec![])?;
     Ok(existing.is_some())
 }
 

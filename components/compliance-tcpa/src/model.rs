@@ -64,6 +64,16 @@ pub struct Decision {
     pub checked_at: i64,
     pub state: Option<String>,
     pub local_times: Vec<LocalTime>,
+    /// The attempt held for the call, when `reserve` allowed it.
+    pub reservation: Option<String>,
+}
+
+/// The answer to `claim`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claim {
+    pub audit_id: String,
+    pub granted: bool,
+    pub reasons: Vec<Reason>,
 }
 
 /// The kinds of consent.

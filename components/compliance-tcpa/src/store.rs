@@ -14,10 +14,23 @@ pub trait Kv {
     fn delete(&self, key: &str) -> Result<(), Error>;
     /// Adds `delta` to the counter at `key` (0 when absent), atomically; the new value.
     fn increment(&self, key: &str, delta: u64) -> Result<u64, Error>;
+    /// Reads `key` to change it by compare-and-swap.
+    fn watch(&self, key: &str) -> Result<Watched, Error>;
+    /// Writes `value` where `watched` was read, only if nothing else wrote there since; false,
+    /// writing nothing, when something did.
+    fn swap(&self, watched: Watched, value: Vec<u8>) -> Result<bool, Error>;
 
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, Error> {
         Ok(self.get_many(&[key.to_owned()])?.pop().flatten())
     }
+}
+
+/// A key read for a compare-and-swap: the value found, and the store's handle on it.
+pub struct Watched {
+    pub key: String,
+    pub current: Option<Vec<u8>>,
+    /// What the store needs to finish the swap (a `wasi:keyvalue` CAS handle, say).
+    pub(crate) handle: Box<dyn std::any::Any>,
 }
 
 /// The bucket all state lives in.
@@ -48,19 +61,24 @@ pub mod keys {
     pub fn consent(d: &str, i: u64) -> String {
         format!("c/{d}/{i:010}")
     }
-    /// Counter: attempts to a number.
+    /// Counter: attempts to a number (before ledgers; read once to seed one).
     pub fn attempt_count(d: &str) -> String {
         format!("an/{d}")
     }
-    /// An attempt (`frequency::Attempt`, JSON), 1-based.
+    /// An attempt (`frequency::Attempt`, JSON), 1-based (before ledgers).
     pub fn attempt(d: &str, i: u64) -> String {
         format!("a/{d}/{i:010}")
+    }
+    /// A number's ledger (`ledger::Ledger`, JSON): the key every change to its records is
+    /// ordered by.
+    pub fn ledger(d: &str) -> String {
+        format!("ln/{d}")
     }
     /// An audit entry by id (the zero-padded sequence number).
     pub fn audit(id: &str) -> String {
         format!("au/{id}")
     }
-    /// Counter: audit entries of a number.
+    /// Counter: audit entries of a number (before ledgers: a ledger keeps the count now).
     pub fn audit_index_count(d: &str) -> String {
         format!("aun/{d}")
     }
@@ -142,5 +160,56 @@ impl Kv for MemoryKv {
             .ok_or_else(|| Error::Storage(format!("counter `{key}` would overflow")))?;
         map.insert(key.to_owned(), next.to_string().into_bytes());
         Ok(next)
+    }
+
+    fn watch(&self, key: &str) -> Result<Watched, Error> {
+        self.call();
+        let current = self.map.borrow().get(key).cloned();
+        Ok(Watched { key: key.to_owned(), handle: Box::new(current.clone()), current })
+    }
+
+    fn swap(&self, watched: Watched, value: Vec<u8>) -> Result<bool, Error> {
+        self.call();
+        self.write_check()?;
+        let expected =
+            watched.handle.downcast::<Option<Vec<u8>>>().map_err(|_| Error::Storage("foreign handle".into()))?;
+        let mut map = self.map.borrow_mut();
+        if map.get(&watched.key) != (*expected).as_ref() {
+            return Ok(false);
+        }
+        map.insert(watched.key, value);
+        Ok(true)
+    }
+}
+
+/// A `MemoryKv` several threads share, each operation atomic on its own (as a host's store
+/// is): for tests of concurrent decisions.
+#[derive(Default)]
+pub struct SharedKv(pub std::sync::Mutex<MemoryKv>);
+
+impl SharedKv {
+    fn with<T>(&self, op: impl FnOnce(&MemoryKv) -> T) -> T {
+        op(&self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+impl Kv for SharedKv {
+    fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, Error> {
+        self.with(|kv| kv.get_many(keys))
+    }
+    fn set_many(&self, pairs: &[(String, Vec<u8>)]) -> Result<(), Error> {
+        self.with(|kv| kv.set_many(pairs))
+    }
+    fn delete(&self, key: &str) -> Result<(), Error> {
+        self.with(|kv| kv.delete(key))
+    }
+    fn increment(&self, key: &str, delta: u64) -> Result<u64, Error> {
+        self.with(|kv| kv.increment(key, delta))
+    }
+    fn watch(&self, key: &str) -> Result<Watched, Error> {
+        self.with(|kv| kv.watch(key))
+    }
+    fn swap(&self, watched: Watched, value: Vec<u8>) -> Result<bool, Error> {
+        self.with(|kv| kv.swap(watched, value))
     }
 }

@@ -345,8 +345,9 @@ fn check_takes_few_round_trips() {
     kv.calls.set(0);
     let d = check(&kv, &Settings::default(), &req(CO, at, TM, false, None));
     assert!(d.allowed, "{:?}", d.reasons);
-    // get-many (lists, counters), get-many (consent log, attempts), 2 increments, set-many.
-    assert_eq!(kv.calls.get(), 5);
+    // The ledger's read (the attempts), the audit id, get-many (registry, national list,
+    // consent count), get-many (consent log), the ledger's swap, set-many (the audit entry).
+    assert_eq!(kv.calls.get(), 6);
 }
 
 #[test]

@@ -32,7 +32,7 @@ pub use carrier_api::{
     ApiError, CallEvent, CallFilter, CallInfo, CallStatus, CarrierError, EventKind, PlaceCallRequest, RecordingInfo,
     WebhookRequest, WebhookResponse,
 };
-pub use checker_api::{CallPurpose, CallRequest, ComplianceError, Decision, LocalTime, Reason};
+pub use checker_api::{CallPurpose, CallRequest, ClaimResult, ComplianceError, Decision, LocalTime, Reason};
 
 /// The fully qualified names of the calling role interfaces.
 pub const COMPLIANCE: &str = "switchboard:compliance/checker@0.1.0";
@@ -74,25 +74,42 @@ macro_rules! role_call {
 }
 
 impl Runtime {
-    /// `checker.check`: may this call be placed? The checker audits the decision before it answers.
-    pub async fn compliance_check(
+    /// `checker.reserve`: may this call be placed now? An allowed decision holds the attempt.
+    pub async fn compliance_reserve(
         &self,
         component: &LoadedComponent,
         request: CallRequest,
     ) -> Result<Result<Decision, ComplianceError>, CallError> {
-        role_call!(self, component, compliance, COMPLIANCE, call_check, &request)
+        role_call!(self, component, compliance, COMPLIANCE, call_reserve, &request)
     }
 
-    /// `checker.record-attempt`: a call was placed to `number` just now, by the checker's own
-    /// clock (the one its decisions use).
-    pub async fn compliance_record_attempt(
+    /// `checker.claim`: the carrier request is about to go out; still allowed?
+    pub async fn compliance_claim(
         &self,
         component: &LoadedComponent,
-        number: &str,
-        subject: Option<&str>,
+        reservation: &str,
+    ) -> Result<Result<ClaimResult, ComplianceError>, CallError> {
+        role_call!(self, component, compliance, COMPLIANCE, call_claim, reservation)
+    }
+
+    /// `checker.confirm`: the claimed call was placed as `call_id`.
+    pub async fn compliance_confirm(
+        &self,
+        component: &LoadedComponent,
+        reservation: &str,
         call_id: &str,
     ) -> Result<Result<(), ComplianceError>, CallError> {
-        role_call!(self, component, compliance, COMPLIANCE, call_record_attempt, number, subject, None, Some(call_id))
+        role_call!(self, component, compliance, COMPLIANCE, call_confirm, reservation, call_id)
+    }
+
+    /// `checker.release`: the reserved call was not placed, because of `why`.
+    pub async fn compliance_release(
+        &self,
+        component: &LoadedComponent,
+        reservation: &str,
+        why: &str,
+    ) -> Result<Result<(), ComplianceError>, CallError> {
+        role_call!(self, component, compliance, COMPLIANCE, call_release, reservation, why)
     }
 
     /// `carrier.place-call`.

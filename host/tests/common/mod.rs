@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod calling;
+
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::RunningService;
 use rmcp::transport::TokioChildProcess;

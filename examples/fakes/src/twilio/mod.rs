@@ -114,6 +114,12 @@ impl FakeTwilio {
         self.shared.update_knobs(|k| k.step_delay = delay);
     }
 
+    /// How long every REST API answer takes from now on (a real carrier takes tens to
+    /// hundreds of milliseconds to accept a call).
+    pub fn set_latency(&self, latency: Duration) {
+        self.shared.update_knobs(|k| k.latency = latency);
+    }
+
     /// How calls to `to` (the `To` parameter, as given) placed from now on end.
     pub fn set_outcome(&self, to: impl Into<String>, outcome: Outcome) {
         let to = to.into();

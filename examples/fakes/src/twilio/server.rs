@@ -101,7 +101,12 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         form: form.0.clone(),
         auth_present: parts.headers.contains_key(header::AUTHORIZATION),
         auth_matched,
+        received: std::time::Instant::now(),
     });
+    let latency = shared.knobs().latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     let parsed = parse(&path);
     let ours = parsed.as_ref().is_none_or(|(account, _)| *account == shared.account_sid);
     if let (Some((_, Some(Route::RecordingMedia(file)))), true, &Method::GET) = (&parsed, ours, &method) {

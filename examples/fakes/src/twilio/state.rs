@@ -84,6 +84,8 @@ pub struct Knobs {
     pub outcomes: HashMap<String, Outcome>,
     /// `AnsweredBy` by destination, for calls placed with `MachineDetection` (else `human`).
     pub answered_by: HashMap<String, String>,
+    /// How long the REST API takes to answer (after the request is recorded).
+    pub latency: Duration,
 }
 
 impl Default for Knobs {
@@ -93,6 +95,7 @@ impl Default for Knobs {
             default_outcome: Outcome::Completed { talk: DEFAULT_TALK_TIME },
             outcomes: HashMap::new(),
             answered_by: HashMap::new(),
+            latency: Duration::ZERO,
         }
     }
 }
@@ -123,6 +126,8 @@ pub struct RecordedRequest {
     pub auth_present: bool,
     /// Whether it held the account sid and auth token the fake accepts.
     pub auth_matched: bool,
+    /// When it arrived.
+    pub received: std::time::Instant,
 }
 
 impl RecordedRequest {

@@ -2,8 +2,9 @@
 //! through the active carrier, with the host's own record of each call whose status follows the
 //! carrier's signed webhooks through a state machine.
 //!
-//! `initiate` = check, then place, then record the attempt with the checker and link the call
-//! to its lead. A refusal places nothing and is already in the checker's audit trail.
+//! `initiate` = reserve (decide and hold the attempt, atomically), claim, place, then confirm
+//! (or release, when the call was not placed), and link the call to its lead. A refusal
+//! places nothing and is already in the checker's audit trail.
 
 pub mod book;
 pub mod record;
@@ -136,7 +137,11 @@ impl Telephony {
         }
     }
 
-    /// Checks compliance, then places the call, records the attempt and links it to the lead.
+    /// Places a call only through a reservation: the checker decides and holds the attempt in
+    /// one atomic step (so parallel requests cannot all take the last slot), the host claims it
+    /// just before the carrier request goes out (a revocation since the decision stops the
+    /// call there), then confirms it with the call's id, or releases it when the call was not
+    /// placed. The record is linked to the lead.
     pub async fn initiate(
         &self,
         checkers: &[Arc<LoadedComponent>],
@@ -149,7 +154,7 @@ impl Telephony {
         // Checked before the decision, so that a call that cannot be placed is not audited as
         // one that was allowed.
         let hooks = format!("{}/webhooks/{}", self.callback_base()?, carrier.name);
-        let check = CallRequest {
+        let ask = CallRequest {
             phone_number: request.phone_number.clone(),
             at: None,
             artificial_voice: request.artificial_voice.unwrap_or(self.settings.artificial_voice),
@@ -160,14 +165,24 @@ impl Telephony {
         };
         let checker_failed = |error| CallingError::CheckerFailed { component: checker.name.clone(), error };
         let decision = runtime
-            .compliance_check(checker, check)
+            .compliance_reserve(checker, ask)
             .await
             .map_err(checker_failed)?
             .map_err(CallingError::Compliance)?;
-        if !decision.allowed {
-            tracing::info!(checker = %checker.name, audit = %decision.audit_id, reasons = decision.reasons.len(), "call blocked by compliance");
-            return Ok(Initiation::Blocked { decision, checker: checker.name.clone() });
-        }
+        let reservation = match (&decision.allowed, &decision.reservation) {
+            (true, Some(reservation)) => reservation.clone(),
+            (true, None) => {
+                return Err(CallingError::Compliance(ComplianceError::InvalidInput(format!(
+                    "`{}` allowed the call but held no reservation for it, so it is not placed",
+                    checker.name
+                ))));
+            }
+            (false, _) => {
+                tracing::info!(checker = %checker.name, audit = %decision.audit_id, reasons = decision.reasons.len(), "call blocked by compliance");
+                return Ok(Initiation::Blocked { decision, checker: checker.name.clone() });
+            }
+        };
+        let held = Held { runtime, checker, reservation: &reservation };
 
         let place = PlaceCallRequest {
             to: request.phone_number.clone(),
@@ -181,27 +196,59 @@ impl Telephony {
             machine_detection: request.machine_detection.clone().or_else(|| self.settings.machine_detection.clone()),
             timeout_seconds: Some(self.settings.ring_timeout_seconds),
         };
-        let info = runtime
-            .carrier_place_call(carrier, place)
-            .await
-            .map_err(carrier_failed(carrier))?
-            .map_err(CallingError::Carrier)?;
+
+        // The last point at which the call can be stopped.
+        let claim = match runtime.compliance_claim(checker, &reservation).await {
+            Ok(Ok(claim)) => claim,
+            Ok(Err(e)) => {
+                held.release(&format!("the claim failed: {}", crate::runtime::calling::compliance_message(&e))).await;
+                return Err(CallingError::Compliance(e));
+            }
+            Err(e) => {
+                held.release(&format!("the claim failed: {e}")).await;
+                return Err(checker_failed(e));
+            }
+        };
+        if !claim.granted {
+            tracing::info!(checker = %checker.name, audit = %claim.audit_id, "reservation withdrawn before the call went out");
+            let withdrawn = Decision {
+                audit_id: claim.audit_id,
+                allowed: false,
+                reasons: claim.reasons,
+                reservation: None,
+                ..decision
+            };
+            return Ok(Initiation::Blocked { decision: withdrawn, checker: checker.name.clone() });
+        }
+
+        let info = match runtime.carrier_place_call(carrier, place).await {
+            Ok(Ok(info)) => info,
+            Ok(Err(e)) => {
+                held.release(&format!(
+                    "the carrier refused the call: {}",
+                    crate::runtime::calling::carrier_message(&e)
+                ))
+                .await;
+                return Err(CallingError::Carrier(e));
+            }
+            Err(e) => {
+                held.release(&format!("the carrier did not answer: {e}")).await;
+                return Err(carrier_failed(carrier)(e));
+            }
+        };
         let now = unix_now();
         tracing::info!(carrier = %carrier.name, call = %info.sid, audit = %decision.audit_id, "call placed");
 
         let mut warnings = Vec::new();
-        let attempt = runtime
-            .compliance_record_attempt(checker, &request.phone_number, request.subject.as_deref(), &info.sid)
-            .await;
-        let problem = match attempt {
+        let problem = match runtime.compliance_confirm(checker, &reservation, &info.sid).await {
             Ok(Ok(())) => None,
             Ok(Err(e)) => Some(crate::runtime::calling::compliance_message(&e)),
             Err(e) => Some(e.to_string()),
         };
         if let Some(problem) = problem {
-            tracing::error!(checker = %checker.name, call = %info.sid, error = %problem, "could not record the attempt");
+            tracing::error!(checker = %checker.name, call = %info.sid, error = %problem, "could not confirm the attempt");
             warnings.push(format!(
-                "the call is placed, but `{}` could not record the attempt ({problem}): its spacing and daily caps do not count this call",
+                "the call is placed and its attempt counted, but `{}` could not note the call id ({problem})",
                 checker.name
             ));
         }
@@ -360,6 +407,27 @@ impl Telephony {
             (_, Some(record)) => Ok(record),
             (_, None) => Err(CallingError::UnknownCall(sid.to_owned())),
         }
+    }
+}
+
+/// A reservation the host holds while it places a call.
+struct Held<'a> {
+    runtime: &'a Runtime,
+    checker: &'a LoadedComponent,
+    reservation: &'a str,
+}
+
+impl Held<'_> {
+    /// Gives the slot back: the call was not placed. A release that fails leaves the attempt
+    /// counted (the safe side), and says so in the log.
+    async fn release(&self, why: &str) {
+        let outcome = self.runtime.compliance_release(self.checker, self.reservation, why).await;
+        let problem = match outcome {
+            Ok(Ok(())) => return,
+            Ok(Err(e)) => crate::runtime::calling::compliance_message(&e),
+            Err(e) => e.to_string(),
+        };
+        tracing::warn!(checker = %self.checker.name, reservation = self.reservation, error = %problem, "could not release a reservation: its attempt stays counted");
     }
 }
 
