@@ -4,7 +4,11 @@
 //! answers.
 //!
 //! * one agent, one call at a time: latency p50 / p99, and decisions per second;
-//! * a pipelined burst (every call in flight at once): decisions per second.
+//! * a pipelined burst (every call in flight at once): decisions per second;
+//! * 1, 8 and 64 concurrent callers, on 200 numbers and all on one number: decisions per
+//!   second and latency. Every decision is one atomic step through the number's ledger (a
+//!   compare-and-swap, retried when another decision on the number landed first), so the
+//!   one-number rows show what that costs under contention.
 //!
 //! Run with `cargo bench --bench calling`.
 
@@ -17,6 +21,7 @@ use support::{Host, report};
 const NUMBERS: u32 = 200;
 const SEQUENTIAL: u32 = 2000;
 const BURST: u32 = 2000;
+const CONCURRENT: u32 = 2000;
 
 fn number(i: u32) -> String {
     // New York, Chicago, Denver and Los Angeles numbers; a time that is inside calling hours in
@@ -74,5 +79,18 @@ async fn main() -> anyhow::Result<()> {
         f64::from(BURST) / elapsed.as_secs_f64(),
         elapsed.as_secs_f64()
     );
+
+    for width in [1, 8, 64] {
+        for (label, spread) in [("200 numbers", true), ("one number", false)] {
+            let calls: Vec<Value> = (0..CONCURRENT).map(|i| check(if spread { i } else { 0 }, at)).collect();
+            let (elapsed, latencies) = host.concurrent("check_tcpa_compliance", &calls, width).await?;
+            let rate = f64::from(CONCURRENT) / elapsed.as_secs_f64();
+            let (p50, p99) = support::percentiles(latencies);
+            println!(
+                "{:<58} {rate:>9.0} decisions/s   p50 {p50:>7.2} ms   p99 {p99:>7.2} ms",
+                format!("{width:>2} concurrent callers, {label}")
+            );
+        }
+    }
     host.stop().await
 }

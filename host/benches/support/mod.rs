@@ -91,6 +91,41 @@ impl Host {
         Ok(t.elapsed())
     }
 
+    /// Runs the calls with `width` of them in flight at a time (a new one sent as each reply
+    /// arrives), as `width` concurrent callers would; each must succeed. The wall time and
+    /// each call's latency in ms.
+    pub async fn concurrent(
+        &mut self,
+        tool: &str,
+        args: &[Value],
+        width: usize,
+    ) -> anyhow::Result<(Duration, Vec<f64>)> {
+        let mut sent: std::collections::HashMap<u64, Instant> = std::collections::HashMap::new();
+        let mut latencies = Vec::with_capacity(args.len());
+        let mut next = 0;
+        let t = Instant::now();
+        while next < args.len() || !sent.is_empty() {
+            let mut lines = String::new();
+            while next < args.len() && sent.len() < width {
+                let request = json!({"jsonrpc": "2.0", "id": self.next_id, "method": "tools/call",
+                    "params": {"name": tool, "arguments": args[next]}});
+                sent.insert(self.next_id, Instant::now());
+                self.next_id += 1;
+                next += 1;
+                lines.push_str(&format!("{request}\n"));
+            }
+            if !lines.is_empty() {
+                self.stdin.write_all(lines.as_bytes()).await?;
+            }
+            let reply: Value = serde_json::from_str(&self.stdout.next_line().await?.expect("a reply"))?;
+            let id = reply["id"].as_u64().unwrap_or(u64::MAX);
+            let started = sent.remove(&id).ok_or_else(|| anyhow::anyhow!("a reply to no pending call: {reply}"))?;
+            latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+            anyhow::ensure!(reply["result"]["isError"] == false, "{tool} failed: {reply}");
+        }
+        Ok((t.elapsed(), latencies))
+    }
+
     pub async fn stop(mut self) -> anyhow::Result<()> {
         drop(self.stdin);
         self.child.wait().await?;
