@@ -1,6 +1,6 @@
 //! The fake Twilio over real HTTP: credentials, calls that progress by themselves, signed
 //! callbacks received by a small server here, outcomes, hang-ups, recordings, lists, errors and
-//! planned failures.
+//! planned failures; TwiML carried out in [`twiml_calls`].
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -18,6 +18,10 @@ const FROM: &str = "+15005550006";
 const TO: &str = "+14155551212";
 const WAIT: Duration = Duration::from_secs(5);
 const TWIML: &str = "<Response><Say>Hello from the test</Say></Response>";
+
+/// TwiML carried out: plays, gathers, hang-ups.
+#[path = "twilio/twiml_calls.rs"]
+mod twiml_calls;
 
 /// The signature as Twilio documents it, written here independently of the fake.
 fn expected_signature(token: &str, url: &str, params: &[(String, String)]) -> String {

@@ -112,16 +112,17 @@ fn check_language(doc: &Value) -> Result<(), Refusal> {
     Ok(())
 }
 
-fn not_found(id: &str) -> Response {
+/// ElevenLabs' answer for an agent id it does not know.
+pub fn not_found(id: &str) -> Response {
     detail(StatusCode::NOT_FOUND, "agent_not_found", &format!("Agent with id {id} was not found."))
 }
 
-fn now() -> i64 {
+pub fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Random-looking lowercase letters and digits, unique by the serial.
-fn token(shared: &Shared, len: usize) -> String {
+pub fn token(shared: &Shared, len: usize) -> String {
     const ALPHABET: &[u8] = b"0123456789abcdefghjkmnpqrstvwxyz";
     let state = RandomState::new();
     let mut out = String::with_capacity(len);
@@ -133,19 +134,14 @@ fn token(shared: &Shared, len: usize) -> String {
     out
 }
 
-/// `POST /v1/convai/agents/create`: answers `{"agent_id": ...}`.
-pub async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let given = match check_body(&body, true) {
-        Ok(map) => map,
-        Err(refusal) => return refusal.into_response(),
-    };
-    let id = format!("agent_{}", token(&shared, 26));
+/// Creates an agent from a checked create body (ElevenLabs' defaults, merged with `given`);
+/// its id, or the refusal of a configuration ElevenLabs would not take.
+pub fn insert(shared: &Shared, given: Map<String, Value>) -> Result<String, Refusal> {
+    let id = format!("agent_{}", token(shared, 26));
     let created_at = now();
     let mut doc = defaults();
     merge(&mut doc, &Value::Object(given));
-    if let Err(refusal) = check_language(&doc) {
-        return refusal.into_response();
-    }
+    check_language(&doc)?;
     if let Some(map) = doc.as_object_mut() {
         let name = map.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
         map.insert("agent_id".into(), id.clone().into());
@@ -153,7 +149,21 @@ pub async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> Response 
         map.insert("metadata".into(), json!({"created_at_unix_secs": created_at, "updated_at_unix_secs": created_at}));
     }
     lock(&shared.agents).agents.push(StoredAgent { id: id.clone(), created_at, doc });
-    json_response(StatusCode::OK, &json!({ "agent_id": id }))
+    Ok(id)
+}
+
+/// Whether an agent with this id exists.
+pub fn exists(shared: &Shared, id: &str) -> bool {
+    lock(&shared.agents).find_mut(id).is_some()
+}
+
+/// `POST /v1/convai/agents/create`: answers `{"agent_id": ...}`.
+pub async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let created = check_body(&body, true).and_then(|given| insert(&shared, given));
+    match created {
+        Ok(id) => json_response(StatusCode::OK, &json!({ "agent_id": id })),
+        Err(refusal) => refusal.into_response(),
+    }
 }
 
 /// `GET /v1/convai/agents/{agent_id}`.
@@ -250,7 +260,7 @@ pub async fn signed_url(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQue
     let Some(id) = q.get("agent_id").filter(|id| !id.is_empty()) else {
         return unprocessable(vec![invalid_item(&["query", "agent_id"], "Field required", "missing")]);
     };
-    if lock(&shared.agents).find_mut(id).is_none() {
+    if !exists(&shared, id) {
         return not_found(id);
     }
     let authority = lock(&shared.authority).clone();

@@ -11,7 +11,10 @@
 //! ```
 //!
 //! It serves text to speech (streamed and whole, with real audio in every output format; see
-//! [`audio`]), voices (v1 and paged v2), models, and Conversational AI agents kept in memory.
+//! [`audio`]), voices (v1 and paged v2), models, Conversational AI agents kept in memory, and
+//! `register-call`, which puts an agent on a Twilio call ([`RegisteredCall`]). It builds,
+//! signs and sends post-call webhooks ([`post_call_transcription`], [`sign_webhook`],
+//! [`FakeElevenLabs::send_webhook`]).
 //! Every request needs the `xi-api-key` it accepts ([`DEFAULT_API_KEY`] unless changed); a
 //! missing or wrong key gets ElevenLabs' 401 `invalid_api_key`. Knobs change its behaviour
 //! while it runs: latency, chunking, failures, a dropped connection. It records every request
@@ -19,16 +22,23 @@
 
 mod agents;
 pub mod audio;
+mod convai;
 mod errors;
 mod query;
 mod server;
 mod speech;
 mod state;
 mod voices;
+mod webhooks;
 
+pub use convai::{CallDirection, RegisteredCall};
 pub use errors::Failure;
 pub use state::{DEFAULT_API_KEY, DEFAULT_CHUNK_SIZE, Endpoint, RecordedRequest};
 pub use voices::{FakeVoice, VOICES};
+pub use webhooks::{
+    Role, SIGNATURE_HEADER, Turn, Verdict, WebhookDelivery, post_call_transcription, send_webhook, send_webhook_with,
+    sign_webhook,
+};
 
 use state::{Shared, lock};
 use std::fmt;
@@ -81,7 +91,7 @@ impl FakeElevenLabs {
     }
 
     /// Wait before answering a synthesis (before the headers, as ElevenLabs answers when the
-    /// first audio is ready).
+    /// first audio is ready), and before answering a `register-call`.
     pub fn set_first_byte_latency(&self, latency: Duration) {
         self.shared.update_knobs(|k| k.first_byte_latency = latency);
     }
@@ -152,6 +162,38 @@ impl FakeElevenLabs {
     /// How many agents exist.
     pub fn agent_count(&self) -> usize {
         lock(&self.shared.agents).len()
+    }
+
+    /// Creates an agent with ElevenLabs' defaults and this name, as `POST
+    /// /v1/convai/agents/create` would; its id.
+    pub fn create_agent(&self, name: &str) -> String {
+        let mut given = serde_json::Map::new();
+        given.insert("name".into(), name.into());
+        // The defaults always pass the checks, so there is no refusal to report.
+        agents::insert(&self.shared, given).unwrap_or_default()
+    }
+
+    /// Every accepted `register-call`, oldest first.
+    pub fn registered_calls(&self) -> Vec<RegisteredCall> {
+        lock(&self.shared.calls).clone()
+    }
+
+    /// The registration of one conversation.
+    pub fn registered_call(&self, conversation_id: &str) -> Option<RegisteredCall> {
+        lock(&self.shared.calls).iter().find(|c| c.conversation_id == conversation_id).cloned()
+    }
+
+    /// POSTs `body` to `url` as ElevenLabs sends a webhook: JSON, signed with `secret` at the
+    /// current time in `ElevenLabs-Signature`. Recorded ([`Self::webhooks_sent`]).
+    pub async fn send_webhook(&self, url: &str, secret: &str, body: &str) -> WebhookDelivery {
+        let delivery = send_webhook(url, secret, body).await;
+        lock(&self.shared.webhooks).push(delivery.clone());
+        delivery
+    }
+
+    /// The webhooks sent with [`Self::send_webhook`], oldest first.
+    pub fn webhooks_sent(&self) -> Vec<WebhookDelivery> {
+        lock(&self.shared.webhooks).clone()
     }
 
     /// Stops the server, letting requests in flight finish for up to five seconds.

@@ -5,7 +5,7 @@ use super::audio::{self, OutputFormat};
 use super::errors;
 use super::query::Query;
 use super::state::{RecordedRequest, Shared};
-use super::{agents, speech, voices};
+use super::{agents, convai, speech, voices};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
@@ -32,6 +32,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/convai/agents/{agent_id}", get(agents::get).patch(agents::update))
         .route("/v1/convai/conversation/get-signed-url", get(agents::signed_url))
         .route("/v1/convai/conversation/get_signed_url", get(agents::signed_url))
+        .route("/v1/convai/twilio/register-call", post(convai::register_call))
         .route("/previews/{file}", get(preview))
         .fallback(|| async { errors::route_not_found() })
         .layer(middleware::from_fn_with_state(shared.clone(), gate))

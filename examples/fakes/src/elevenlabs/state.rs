@@ -3,7 +3,9 @@
 //! never across an await.
 
 use super::agents::AgentStore;
+use super::convai::RegisteredCall;
 use super::errors::Failure;
+use super::webhooks::WebhookDelivery;
 use serde_json::Value;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,8 +25,10 @@ pub enum Endpoint {
     Voices,
     /// `/v1/models`
     Models,
-    /// `/v1/convai/...`
+    /// `/v1/convai/...`, but for `register-call`: agents, signed URLs.
     Agents,
+    /// `/v1/convai/twilio/register-call`.
+    RegisterCall,
     /// Every authenticated request.
     Any,
 }
@@ -38,6 +42,8 @@ impl Endpoint {
             Some(Self::Voices)
         } else if path.starts_with("/v1/models") {
             Some(Self::Models)
+        } else if path.starts_with("/v1/convai/twilio/register-call") {
+            Some(Self::RegisterCall)
         } else if path.starts_with("/v1/convai/") {
             Some(Self::Agents)
         } else {
@@ -63,7 +69,7 @@ struct Planned {
 #[derive(Debug, Clone)]
 pub struct Knobs {
     pub api_key: String,
-    /// Wait before the first audio byte.
+    /// Wait before the first audio byte (and before a `register-call` answer).
     pub first_byte_latency: Duration,
     /// Wait between audio chunks.
     pub chunk_interval: Duration,
@@ -114,6 +120,10 @@ pub struct Shared {
     failures: Mutex<Vec<Planned>>,
     log: Mutex<Vec<RecordedRequest>>,
     pub agents: Mutex<AgentStore>,
+    /// Every accepted `register-call`, oldest first.
+    pub calls: Mutex<Vec<RegisteredCall>>,
+    /// Every webhook sent with [`super::FakeElevenLabs::send_webhook`].
+    pub webhooks: Mutex<Vec<WebhookDelivery>>,
     /// `host:port` the fake listens on, for the URLs it hands out.
     pub authority: Mutex<String>,
     /// Counts ids and signatures handed out, so each is unique.
@@ -190,5 +200,9 @@ mod tests {
         s.clear_failures();
         assert_eq!(s.take_failure("/v1/models"), None);
         assert_eq!(Endpoint::of("/health"), None);
+        s.plan_failure(Endpoint::RegisterCall, Failure::ServiceUnavailable, false);
+        assert_eq!(s.take_failure("/v1/convai/agents"), None);
+        assert_eq!(s.take_failure("/v1/convai/twilio/register-call"), Some(Failure::ServiceUnavailable));
+        assert_eq!(Endpoint::of("/v1/convai/conversation/get-signed-url"), Some(Endpoint::Agents));
     }
 }

@@ -138,6 +138,8 @@ fn validate(shared: &Shared, form: &Params) -> Result<Call, TwilioError> {
         url,
         twiml,
         fetched_twiml: None,
+        play_fetches: Vec::new(),
+        gather: None,
         status_callback: hook(form, "StatusCallback", "StatusCallbackMethod")?,
         status_callback_events: events(form, "StatusCallbackEvent"),
         record,

@@ -22,11 +22,18 @@
 //! request needs HTTP Basic credentials `account_sid:auth_token`; anything else gets Twilio's
 //! 401 (code 20003). Planned [`Failure`]s answer instead of the routes. It records every
 //! request ([`RecordedRequest`]) without the credentials.
+//!
+//! It carries out an answered call's TwiML (fetched from `Url`, or inline `Twiml`) minimally:
+//! it fetches every `<Play>` URL ([`PlayFetch`], [`FakeTwilio::play_fetches`]), remembers the
+//! first `<Gather>` ([`Gather`], [`FakeTwilio::gather_of`]) for the test to answer with keys
+//! or speech ([`FakeTwilio::press`], [`FakeTwilio::say`]: Twilio's signed Gather callback,
+//! whose answer is carried out in turn), and hangs up on `<Hangup/>`.
 
 mod calls;
 mod dates;
 mod errors;
 mod events;
+mod gather;
 mod params;
 mod progress;
 mod recordings;
@@ -34,10 +41,12 @@ mod resources;
 mod server;
 mod state;
 mod store;
+mod twiml;
 mod webhooks;
 
 pub use errors::{Failure, TwilioError};
 pub use events::API_VERSION;
+pub use gather::{Gather, GatherError, PlayFetch};
 pub use progress::Outcome;
 pub use state::{
     DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, DEFAULT_STEP_DELAY, DEFAULT_TALK_TIME, Endpoint, RecordedRequest,
@@ -222,6 +231,57 @@ impl FakeTwilio {
     /// What the call's `Url` answered when the call was answered (its TwiML).
     pub fn twiml_fetched(&self, call_sid: &str) -> Option<String> {
         self.call(call_sid)?.fetched_twiml
+    }
+
+    /// The `<Play>` URLs of the call's TwiML as fetched so far, in order.
+    pub fn play_fetches(&self, call_sid: &str) -> Vec<PlayFetch> {
+        self.call(call_sid).map(|c| c.play_fetches).unwrap_or_default()
+    }
+
+    /// The `<Gather>` the call waits on: the first of its TwiML, until answered with
+    /// [`Self::press`] or [`Self::say`] (then the one of the answer's TwiML, if any).
+    pub fn gather_of(&self, call_sid: &str) -> Option<Gather> {
+        self.call(call_sid)?.gather
+    }
+
+    /// The callee presses `digits` (0-9, `*`, `#`) during the call's `<Gather>`: Twilio's
+    /// Gather callback with `Digits` (up to `finishOnKey` or `numDigits`) goes to its action,
+    /// form-encoded and signed; the answer's TwiML is carried out (its `<Play>` URLs fetched
+    /// before this returns, its `<Hangup/>` ending the call; an answer that is not 2xx hangs
+    /// up, as Twilio's application error does). The delivery, or why nothing was sent.
+    pub async fn press(&self, call_sid: &str, digits: &str) -> Result<Delivery, GatherError> {
+        gather::submit(&self.shared, call_sid, gather::Input::Digits(digits)).await
+    }
+
+    /// The callee says `speech`, recognised with `confidence` (0..1), during a `<Gather>` whose
+    /// `input` takes speech: as [`Self::press`], with `SpeechResult` and `Confidence`.
+    pub async fn say(&self, call_sid: &str, speech: &str, confidence: f32) -> Result<Delivery, GatherError> {
+        gather::submit(&self.shared, call_sid, gather::Input::Speech { text: speech, confidence }).await
+    }
+
+    /// Waits until the call has a `<Gather>` waiting; it, or none after `within`.
+    pub async fn wait_for_gather(&self, call_sid: &str, within: Duration) -> Option<Gather> {
+        let deadline = Instant::now() + within;
+        loop {
+            match self.gather_of(call_sid) {
+                Some(gather) => return Some(gather),
+                None if Instant::now() >= deadline => return None,
+                None => tokio::time::sleep(POLL).await,
+            }
+        }
+    }
+
+    /// Waits until at least `count` `<Play>` URLs of the call were fetched; what there is then,
+    /// or after `within`.
+    pub async fn wait_for_play_fetches(&self, call_sid: &str, count: usize, within: Duration) -> Vec<PlayFetch> {
+        let deadline = Instant::now() + within;
+        loop {
+            let fetched = self.play_fetches(call_sid);
+            if fetched.len() >= count || Instant::now() >= deadline {
+                return fetched;
+            }
+            tokio::time::sleep(POLL).await;
+        }
     }
 
     /// Every webhook sent, in the order they were delivered.

@@ -1,8 +1,10 @@
 //! How a placed call goes on by itself, like a real one: `queued`, then after a step each
 //! `initiated`, `ringing`, and the scripted [`Outcome`]. An answered call fetches its `Url`
-//! (when it has one), talks, and completes. The REST API can end a call at any point; the
+//! (when it has one), carries out that TwiML or its inline `Twiml` ([`super::gather`]),
+//! talks, and completes. The REST API can end a call at any point; the
 //! progress then finds the call elsewhere and stops.
 
+use super::gather;
 use super::state::Shared;
 use super::store::CallStatus;
 use std::sync::Arc;
@@ -57,15 +59,25 @@ async fn run(shared: Arc<Shared>, sid: String, outcome: Outcome, step: Duration)
     if shared.advance(&sid, &[Ringing], InProgress).is_none() {
         return;
     }
-    if let Some(reply) = shared.fetch_twiml(&sid) {
-        match reply.await {
-            Ok(delivery) if delivery.succeeded() => shared.set_fetched_twiml(&sid, delivery.body),
+    let document = match shared.fetch_twiml(&sid) {
+        Some(reply) => match reply.await {
+            Ok(delivery) if delivery.succeeded() => {
+                shared.set_fetched_twiml(&sid, delivery.body.clone());
+                let url = shared.call(&sid).and_then(|c| c.url).map(|hook| hook.url);
+                Some((url, delivery.body))
+            }
             // Twilio plays "an application error has occurred" and hangs up.
             _ => {
                 shared.advance(&sid, &[InProgress], Completed);
                 return;
             }
-        }
+        },
+        None => shared.call(&sid).and_then(|c| c.twiml).map(|twiml| (None, twiml)),
+    };
+    if let Some((url, twiml)) = document
+        && gather::carry_out(&shared, &sid, url.as_deref(), &twiml).await
+    {
+        return;
     }
     if let Some(talk) = talk {
         tokio::time::sleep(talk).await;

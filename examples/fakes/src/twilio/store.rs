@@ -5,6 +5,7 @@
 
 use super::errors::{NOT_IN_PROGRESS, TwilioError};
 use super::events;
+use super::gather::{Gather, PlayFetch};
 use super::state::{Shared, lock};
 use super::webhooks::{Delivery, Kind, Outgoing, Queued};
 use std::time::SystemTime;
@@ -139,6 +140,10 @@ pub struct Call {
     pub twiml: Option<String>,
     /// The body the `Url` answered with, once fetched.
     pub fetched_twiml: Option<String>,
+    /// The `<Play>` URLs of its TwiML, as fetched, in order.
+    pub play_fetches: Vec<PlayFetch>,
+    /// The `<Gather>` waiting for the callee's keys or speech, if any.
+    pub gather: Option<Gather>,
     pub status_callback: Option<Hook>,
     /// `StatusCallbackEvent` values, as given (`completed` is reported regardless).
     pub status_callback_events: Vec<String>,
@@ -340,9 +345,28 @@ impl Shared {
 
     /// Keeps what a call's `Url` answered.
     pub fn set_fetched_twiml(&self, sid: &str, twiml: String) {
-        if let Some(entry) = lock(&self.store).entry_mut(sid) {
-            entry.call.fetched_twiml = Some(twiml);
-        }
+        self.with_call(sid, |call| call.fetched_twiml = Some(twiml));
+    }
+
+    /// Changes a call under the store's lock (not its status: that is [`Self::advance`]'s);
+    /// none when there is no such call.
+    pub fn with_call<T>(&self, sid: &str, change: impl FnOnce(&mut Call) -> T) -> Option<T> {
+        lock(&self.store).entry_mut(sid).map(|entry| change(&mut entry.call))
+    }
+
+    /// Queues a webhook on the call's queue, after those queued before; the receiver gets the
+    /// delivery once sent. None when the call is unknown or over.
+    pub fn queue_webhook(&self, sid: &str, out: Outgoing) -> Option<oneshot::Receiver<Delivery>> {
+        lock(&self.store).entry_mut(sid)?.send(out)
+    }
+
+    /// The `<Gather>` the call now waits on.
+    pub fn set_gather(&self, sid: &str, gather: Option<Gather>) {
+        self.with_call(sid, |call| call.gather = gather);
+    }
+
+    pub fn push_play_fetch(&self, sid: &str, fetch: PlayFetch) {
+        self.with_call(sid, |call| call.play_fetches.push(fetch));
     }
 
     /// Ends a call at the REST API's request (`Status=completed` or `Status=canceled`): a call

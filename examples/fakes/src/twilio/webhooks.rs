@@ -52,6 +52,8 @@ pub enum Kind {
     Status,
     /// A recording status callback.
     Recording,
+    /// The callback of a `<Gather>`: the keys pressed or the words said.
+    Gather,
     /// Sent by the test with [`super::FakeTwilio::deliver_callback`].
     Manual,
 }
