@@ -122,7 +122,6 @@ impl Checked {
     /// The JSON body. Rounding the settings to two decimals keeps f32 noise (0.699999988)
     /// out of the wire format.
     pub fn body(&self, text: &str) -> Value {
-        let round = |v: f32| (f64::from(v) * 100.0).round() / 100.0;
         let mut body = json!({
             "text": text,
             "model_id": self.model.id,
@@ -139,6 +138,24 @@ impl Checked {
         }
         body
     }
+
+    /// The `voice_settings` [`Self::body`] sends, as `synthesis-info.settings` reports them:
+    /// every field, the request's values with ElevenLabs' defaults for what it left out, rounded
+    /// as sent. (`use_speaker_boost`, always on, has no field in the record.)
+    pub fn settings(&self) -> VoiceSettings {
+        let sent = |v: f32| round(v) as f32;
+        VoiceSettings {
+            stability: Some(sent(self.stability)),
+            similarity: Some(sent(self.similarity)),
+            style: Some(sent(self.style)),
+            speed: Some(sent(self.speed)),
+        }
+    }
+}
+
+/// A setting as it goes on the wire: two decimals.
+fn round(v: f32) -> f64 {
+    (f64::from(v) * 100.0).round() / 100.0
 }
 
 #[cfg(test)]
@@ -204,6 +221,29 @@ mod tests {
         assert!(c.body("Hi").get("language_code").is_none());
         let c = check_default(&request("Hi")).expect("valid");
         assert_eq!((c.stability, c.similarity, c.style, c.speed), (0.5, 0.75, 0.0, 1.0));
+    }
+
+    #[test]
+    fn reports_the_settings_it_sends() {
+        let fields = |s: VoiceSettings| (s.stability, s.similarity, s.style, s.speed);
+        let c = check_default(&request("Hi")).expect("valid");
+        assert_eq!(fields(c.settings()), (Some(0.5), Some(0.75), Some(0.0), Some(1.0)));
+        let mut r = request("Hi");
+        r.settings = VoiceSettings { stability: Some(0.333), similarity: None, style: Some(0.2), speed: Some(0.7) };
+        let c = check_default(&r).expect("valid");
+        let reported = c.settings();
+        assert_eq!(fields(reported), (Some(0.33), Some(0.75), Some(0.2), Some(0.7)));
+        // Every field the API received is reported, with the value it received.
+        let sent = &c.body("Hi")["voice_settings"];
+        for (name, value) in [
+            ("stability", reported.stability),
+            ("similarity_boost", reported.similarity),
+            ("style", reported.style),
+            ("speed", reported.speed),
+        ] {
+            let value = value.map(|v| (f64::from(v) * 100.0).round() / 100.0);
+            assert_eq!(sent[name].as_f64(), value, "{name}");
+        }
     }
 
     #[test]

@@ -106,12 +106,14 @@ pub async fn synthesize(
     if streamer.audio_bytes == 0 && !streamer.stopped {
         return Err(ApiError::new(Kind::Internal, "ElevenLabs answered with no audio"));
     }
+    let settings = Some(checked.settings());
     Ok(SynthesisInfo {
         voice: checked.voice,
         model: Some(checked.model.id.to_string()),
         format: checked.format.id.to_string(),
         duration_ms: Some(checked.format.duration_ms(streamer.audio_bytes)),
         characters,
+        settings,
     })
 }
 

@@ -21,7 +21,7 @@ use exports::switchboard::tts::provider::Guest as Provider;
 use exports::switchboard::tts_formant::inspect::Guest as Inspect;
 use switchboard::tts::sink;
 use switchboard::tts::types::{
-    Gender, Label, ProviderInfo, SynthesisInfo, SynthesisRequest, TtsError, Voice, VoiceFilter,
+    Gender, Label, ProviderInfo, SynthesisInfo, SynthesisRequest, TtsError, Voice, VoiceFilter, VoiceSettings,
 };
 use synth::request::{self, RequestError};
 use synth::voices::{self, VOICES};
@@ -116,7 +116,19 @@ impl Provider for Formant {
             format: checked.format.id().to_string(),
             duration_ms: Some(outcome.duration_ms()),
             characters: checked.characters,
+            settings: Some(used_settings(&checked.settings)),
         })
+    }
+}
+
+/// The settings spoken with, for `synthesis-info.settings`: what the request gave or the
+/// defaults for stability, style and speed; none for similarity, which has no effect here.
+fn used_settings(settings: &synth::Settings) -> VoiceSettings {
+    VoiceSettings {
+        stability: Some(settings.stability),
+        similarity: None,
+        style: Some(settings.style),
+        speed: Some(settings.speed),
     }
 }
 
@@ -136,7 +148,6 @@ export!(Formant);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use switchboard::tts::types::VoiceSettings;
 
     fn request(text: &str) -> SynthesisRequest {
         SynthesisRequest {
@@ -200,6 +211,23 @@ mod tests {
         let settings = VoiceSettings { stability: None, similarity: None, style: None, speed: Some(9.0) };
         let r = SynthesisRequest { settings, ..request("Hi.") };
         assert!(matches!(refusal(r), TtsError::InvalidRequest(m) if m.contains("speed")));
+    }
+
+    #[test]
+    fn reports_the_settings_it_used() {
+        let fields = |s: VoiceSettings| (s.stability, s.similarity, s.style, s.speed);
+        assert_eq!(fields(used_settings(&synth::Settings::default())), (Some(0.5), None, Some(0.0), Some(1.0)));
+        let raw = synth::RawSettings { stability: None, similarity: Some(0.9), style: Some(0.4), speed: Some(1.5) };
+        let checked = request::check(&request::Request {
+            text: "Hi.",
+            voice: "alba",
+            model: None,
+            language: None,
+            format: "wav_16000",
+            settings: raw,
+        })
+        .expect("valid");
+        assert_eq!(fields(used_settings(&checked.settings)), (Some(0.5), None, Some(0.4), Some(1.5)));
     }
 
     #[test]
