@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::watch;
 
 pub struct Host {
-    pub runtime: Runtime,
+    pub runtime: Arc<Runtime>,
     pub metrics: Metrics,
     /// The role services (speech cache, preferences), shared by every connection.
     pub roles: Roles,
@@ -105,6 +105,7 @@ impl Host {
         let runtime = Runtime::new(&settings, config.cache_dir())
             .map_err(|e| HostError::Runtime(e.into()))?
             .with_store(store.clone());
+        let runtime = Arc::new(runtime);
         let host = Self {
             runtime,
             metrics: Metrics::default(),

@@ -200,3 +200,85 @@ async fn the_operator_swaps_providers_without_restarting_the_session() {
     assert_eq!(active, "elevenlabs", "the config change took effect");
     session.close().await;
 }
+
+#[tokio::test]
+async fn the_deadline_bounds_the_attempt_in_flight_and_the_next_provider_gets_the_rest() {
+    let (fake, fx) = setup("deadline_ms = 2500\n").await;
+    let session = serve(&fx, &[]).await;
+
+    // Accepts the request, then says nothing for a minute.
+    fake.set_first_byte_latency(Duration::from_secs(60));
+    let started = std::time::Instant::now();
+    let meta = session.ok("speak", json!({ "text": "A provider that hangs.", "format": "wav_16000" })).await;
+    let took = started.elapsed();
+    assert_eq!(meta["provider"]["id"], "formant", "{meta}");
+    assert_eq!(meta["degraded"], true);
+    assert!(took < Duration::from_millis(2600), "speak took {took:?} with a 2.5 s deadline");
+    let why = meta["failed_attempts"][0]["reason"].as_str().unwrap();
+    assert!(why.contains("no audio"), "{why}");
+
+    // Sends its first chunk, then stalls.
+    fake.set_first_byte_latency(Duration::ZERO);
+    fake.set_chunk_size(3200);
+    fake.set_chunk_interval(Duration::from_secs(60));
+    let started = std::time::Instant::now();
+    let meta = session.ok("speak", json!({ "text": "A provider that stalls.", "format": "wav_16000" })).await;
+    assert!(started.elapsed() < Duration::from_millis(2600), "{:?}", started.elapsed());
+    assert_eq!(meta["provider"]["id"], "formant", "{meta}");
+    assert!(meta["failed_attempts"][0]["reason"].as_str().unwrap().contains("nothing more"), "{meta}");
+
+    // ElevenLabs alone: the deadline is the answer.
+    let (fake, fx) = setup("deadline_ms = 1500\n\n[speech]\nproviders = [\"tts_elevenlabs\"]\n").await;
+    fake.set_first_byte_latency(Duration::from_secs(60));
+    let alone = serve(&fx, &[]).await;
+    let started = std::time::Instant::now();
+    let message = alone.fails("speak", json!({ "text": "Nobody else.", "format": "wav_16000" })).await;
+    assert!(started.elapsed() < Duration::from_millis(1700), "{:?}", started.elapsed());
+    assert!(message.contains("1500 ms deadline"), "{message}");
+    alone.close().await;
+    session.close().await;
+}
+
+#[tokio::test]
+async fn calls_queued_behind_an_opening_breaker_never_reach_the_provider() {
+    // One call at a time reaches ElevenLabs; two failures open its breaker.
+    let (fake, fx) = setup("failures_to_open = 2\nmax_retries = 0\n").await;
+    let config = std::fs::read_to_string(fx.config()).unwrap();
+    let one_at_a_time = config.replace("timeout_ms = 10000", "timeout_ms = 10000\nmax_concurrent = 1\nmax_queued = 32");
+    std::fs::write(fx.config(), one_at_a_time).unwrap();
+    fake.set_first_byte_latency(Duration::from_millis(150));
+    fake.fail_sticky(Failure::ServerError);
+    let session = serve(&fx, &[]).await;
+    let calls = (0..10).map(|n| session.call("speak", json!({ "text": format!("Queued call {n}.") })));
+    let results = futures::future::join_all(calls).await;
+    for r in &results {
+        let meta = r.structured_content.as_ref().expect("every call is served by the stand-in");
+        assert_eq!(meta["provider"]["id"], "formant", "{meta}");
+    }
+    assert!(fake.speech_count() <= 3, "{} calls reached ElevenLabs after its breaker opened", fake.speech_count());
+    session.close().await;
+}
+
+#[tokio::test]
+async fn the_result_reports_the_settings_sent_and_an_unknown_voice_names_the_closest() {
+    let (fake, fx) = setup("").await;
+    let session = serve(&fx, &[]).await;
+    let meta = session.ok("speak", json!({ "text": "What settings went out?", "context_aware": false })).await;
+    assert_eq!(meta["provider"]["id"], "elevenlabs");
+    for field in ["stability", "similarity", "style", "speed"] {
+        assert!(meta["settings"][field].is_number(), "settings.{field} is reported: {meta}");
+    }
+    let request = fake.requests().into_iter().rfind(|q| q.path.starts_with("/v1/text-to-speech/")).unwrap();
+    let sent = request.json.clone().expect("a JSON body");
+    let similarity = sent["voice_settings"]["similarity_boost"].as_f64().unwrap();
+    assert!((meta["settings"]["similarity"].as_f64().unwrap() - similarity).abs() < 1e-6, "{meta} vs {sent}");
+
+    let voices = session.ok("list_voices", json!({})).await;
+    let first = voices["voices"][0]["id"].as_str().unwrap().to_owned();
+    let typo = format!("{}x", &first[..first.len() - 1]);
+    let message = session.fails("speak", json!({ "text": "Who?", "voice": typo })).await;
+    assert!(message.contains(&first), "the closest id is named: {message}");
+    let named = message.split("voices: ").nth(1).unwrap_or_default().split(" (").next().unwrap_or_default();
+    assert!(named.split(", ").count() <= 5, "a few, not all: {message}");
+    session.close().await;
+}

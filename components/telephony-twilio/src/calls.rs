@@ -11,6 +11,7 @@ use crate::exports::switchboard::telephony::carrier::{
 };
 use crate::http::Twilio;
 use crate::number;
+use crate::script;
 use serde_json::Value;
 use wstd::http::Method;
 
@@ -66,12 +67,53 @@ fn given(value: &Option<String>) -> Option<&str> {
 
 /// Checks a URL Twilio is to call: absolute http or https, a host, no spaces.
 fn check_url(field: &str, url: &str) -> Result<(), CarrierError> {
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
-    let has_host = rest.is_some_and(|r| !r.is_empty() && !r.starts_with(['/', '?', '#']));
-    if !has_host || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if !script::is_http_url(url) {
         return Err(invalid(format!("`{field}` must be an absolute http:// or https:// URL")));
     }
     Ok(())
+}
+
+/// What Twilio does when the call connects: exactly one of `instructions_url` (`Url`),
+/// `instructions` (`Twiml`) and `script` (rendered here, sent as `Twiml`). Inline TwiML is at
+/// most [`TWIML_LIMIT`] characters.
+fn instructions(request: &PlaceCallRequest) -> Result<(&'static str, String), CarrierError> {
+    let url = given(&request.instructions_url);
+    let twiml = given(&request.instructions);
+    let given_count = [url.is_some(), twiml.is_some(), request.script.is_some()].iter().filter(|g| **g).count();
+    if given_count > 1 {
+        return Err(invalid("give exactly one of `instructions_url`, `instructions` and `script`, not several"));
+    }
+    let too_long = |field: &str| {
+        invalid(format!(
+            "`{field}` is longer than Twilio's {TWIML_LIMIT} characters of inline TwiML: shorten it, or give \
+             `instructions_url` instead"
+        ))
+    };
+    if let Some(url) = url {
+        check_url("instructions_url", url)?;
+        return Ok(("Url", url.to_string()));
+    }
+    if let Some(twiml) = twiml {
+        if twiml.chars().count() > TWIML_LIMIT {
+            return Err(too_long("instructions"));
+        }
+        return Ok(("Twiml", twiml.to_string()));
+    }
+    if let Some(call_script) = &request.script {
+        if call_script.steps.is_empty() {
+            return Err(invalid("`script` has no steps: give at least one (`play`, `gather` or `hang_up`)"));
+        }
+        let twiml = script::render(call_script).map_err(invalid)?;
+        if twiml.chars().count() > TWIML_LIMIT {
+            return Err(too_long("script"));
+        }
+        return Ok(("Twiml", twiml));
+    }
+    Err(invalid(
+        "give exactly one of `instructions_url` (where Twilio fetches TwiML when the call connects, e.g. this \
+         component's `voice` webhook URL to connect its voice agent), `instructions` (inline TwiML) and `script` \
+         (what the callee hears, step by step)",
+    ))
 }
 
 /// The form of a place-call request, in the order it is sent, or why it cannot be placed.
@@ -88,25 +130,8 @@ pub fn place_call_form(
     number::check("from", from)?;
     let mut form = vec![("To", to.to_string()), ("From", from.to_string())];
 
-    match (given(&request.instructions_url), given(&request.instructions)) {
-        (Some(_), Some(_)) => return Err(invalid("give either `instructions_url` or `instructions`, not both")),
-        (None, None) => {
-            return Err(invalid(
-                "give `instructions_url` (where Twilio fetches TwiML when the call connects, e.g. this component's \
-                 `voice` webhook URL to connect its voice agent) or `instructions` (inline TwiML)",
-            ));
-        }
-        (Some(url), None) => {
-            check_url("instructions_url", url)?;
-            form.push(("Url", url.to_string()));
-        }
-        (None, Some(twiml)) => {
-            if twiml.chars().count() > TWIML_LIMIT {
-                return Err(invalid(format!("`instructions` is longer than Twilio's {TWIML_LIMIT} characters")));
-            }
-            form.push(("Twiml", twiml.to_string()));
-        }
-    }
+    let (name, value) = instructions(request)?;
+    form.push((name, value));
 
     let mut events: Vec<&'static str> = Vec::new();
     for event in &request.status_events {
@@ -293,6 +318,7 @@ pub async fn list(config: &Config, filter: &CallFilter) -> Result<Vec<CallInfo>,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exports::switchboard::telephony::carrier::{CallScript, Gather, Step};
     use serde_json::json;
 
     fn request() -> PlaceCallRequest {
@@ -301,6 +327,7 @@ mod tests {
             from: None,
             instructions_url: Some("https://host.example/webhooks/telephony_twilio/voice".into()),
             instructions: None,
+            script: None,
             status_callback: None,
             status_events: Vec::new(),
             record: false,
@@ -377,8 +404,8 @@ mod tests {
     #[test]
     fn invalid_requests() {
         let cases = [
-            (PlaceCallRequest { instructions: Some("<Response/>".into()), ..request() }, "not both"),
-            (PlaceCallRequest { instructions_url: None, ..request() }, "give `instructions_url`"),
+            (PlaceCallRequest { instructions: Some("<Response/>".into()), ..request() }, "not several"),
+            (PlaceCallRequest { instructions_url: None, ..request() }, "give exactly one of `instructions_url`"),
             (PlaceCallRequest { instructions_url: Some("ftp://x".into()), ..request() }, "`instructions_url`"),
             (PlaceCallRequest { instructions_url: None, instructions: Some("x".repeat(4001)), ..request() }, "4000"),
             (PlaceCallRequest { status_events: vec!["answered".into()], ..request() }, "needs a `status_callback`"),
@@ -408,6 +435,92 @@ mod tests {
         for t in [5, 600] {
             assert!(place_call_form(&PlaceCallRequest { timeout_seconds: Some(t), ..request() }, FROM).is_ok());
         }
+    }
+
+    fn hang_up_script() -> Option<CallScript> {
+        Some(CallScript { steps: vec![Step::HangUp] })
+    }
+
+    #[test]
+    fn exactly_one_of_the_instructions() {
+        let url = Some("https://host.example/voice".to_string());
+        let twiml = Some("<Response/>".to_string());
+        let combinations = [
+            (url.clone(), twiml.clone(), None),
+            (url.clone(), None, hang_up_script()),
+            (None, twiml.clone(), hang_up_script()),
+            (url.clone(), twiml.clone(), hang_up_script()),
+            (None, None, None),
+        ];
+        for (instructions_url, instructions, script) in combinations {
+            let r = PlaceCallRequest { instructions_url, instructions, script, ..request() };
+            match place_call_form(&r, FROM) {
+                Err(CarrierError::InvalidRequest(m)) => {
+                    assert!(["`instructions_url`", "`instructions`", "`script`"].iter().all(|f| m.contains(f)), "{m}")
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        // Each alone is accepted.
+        for (instructions_url, instructions, script, name) in
+            [(url, None, None, "Url"), (None, twiml, None, "Twiml"), (None, None, hang_up_script(), "Twiml")]
+        {
+            let r = PlaceCallRequest { instructions_url, instructions, script, ..request() };
+            let form = place_call_form(&r, FROM).unwrap();
+            assert_eq!(form.get(2).map(|(k, _)| *k), Some(name));
+        }
+    }
+
+    #[test]
+    fn scripts_are_sent_as_inline_twiml() {
+        let script = CallScript {
+            steps: vec![
+                Step::Play("https://host.example/audio/m1".into()),
+                Step::Gather(Gather {
+                    play: vec!["https://host.example/audio/optout".into()],
+                    speech: true,
+                    action_url: "https://host.example/webhooks/telephony_twilio/gather?lead_id=L&x=1".into(),
+                    timeout_seconds: 5,
+                }),
+                Step::HangUp,
+            ],
+        };
+        let r = PlaceCallRequest { instructions_url: None, script: Some(script), ..request() };
+        let form = place_call_form(&r, FROM).unwrap();
+        assert_eq!(form.iter().map(|(k, _)| *k).collect::<Vec<_>>(), ["To", "From", "Twiml"]);
+        assert_eq!(
+            form[2].1,
+            r#"<?xml version="1.0" encoding="UTF-8"?><Response><Play>https://host.example/audio/m1</Play><Gather input="dtmf speech" numDigits="1" action="https://host.example/webhooks/telephony_twilio/gather?lead_id=L&amp;x=1" method="POST" timeout="5"><Play>https://host.example/audio/optout</Play></Gather><Hangup/></Response>"#
+        );
+        // A bad URL, an empty script.
+        let bad = CallScript { steps: vec![Step::Play("file:///etc/passwd".into())] };
+        let r = PlaceCallRequest { instructions_url: None, script: Some(bad), ..request() };
+        assert!(
+            matches!(place_call_form(&r, FROM), Err(CarrierError::InvalidRequest(m)) if m.contains("step 1 (play)"))
+        );
+        let r = PlaceCallRequest { instructions_url: None, script: Some(CallScript { steps: vec![] }), ..request() };
+        assert!(matches!(place_call_form(&r, FROM), Err(CarrierError::InvalidRequest(m)) if m.contains("no steps")));
+    }
+
+    #[test]
+    fn inline_twiml_is_at_most_4000_characters() {
+        let play = |n: usize| Step::Play(format!("https://h.example/{}", "a".repeat(n)));
+        let overhead = script::render(&CallScript { steps: vec![play(0)] }).unwrap().chars().count();
+        let exact = CallScript { steps: vec![play(4000 - overhead)] };
+        assert_eq!(script::render(&exact).unwrap().chars().count(), 4000);
+        let r = PlaceCallRequest { instructions_url: None, script: Some(exact), ..request() };
+        assert!(place_call_form(&r, FROM).is_ok());
+        let over = CallScript { steps: vec![play(4001 - overhead)] };
+        let r = PlaceCallRequest { instructions_url: None, script: Some(over), ..request() };
+        assert!(
+            matches!(place_call_form(&r, FROM), Err(CarrierError::InvalidRequest(m)) if m.contains("`script`") && m.contains("4000"))
+        );
+        // Escaping counts: 800 `&` are 4,000 characters of `&amp;`.
+        let amps = CallScript { steps: vec![Step::Play(format!("https://h/?{}", "&".repeat(800)))] };
+        let r = PlaceCallRequest { instructions_url: None, script: Some(amps), ..request() };
+        assert!(matches!(place_call_form(&r, FROM), Err(CarrierError::InvalidRequest(m)) if m.contains("4000")));
+        let r = PlaceCallRequest { instructions_url: None, instructions: Some("é".repeat(4000)), ..request() };
+        assert!(place_call_form(&r, FROM).is_ok());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The component's configuration, granted by the host through `wasi:config/store` from the
 //! operator's policy. Secrets: `account_sid`, `auth_token`, `from_number`,
-//! `elevenlabs_api_key`. Values: `base_url`, `voice_stream_url`, `elevenlabs_agent_id`,
-//! `elevenlabs_base_url`.
+//! `elevenlabs_api_key`, `elevenlabs_webhook_secret`. Values: `base_url`, `voice_stream_url`,
+//! `elevenlabs_agent_id`, `elevenlabs_base_url`, `agent_timeout_ms`.
 //!
 //! Loading never fails: a problem (a malformed URL, a store that cannot be read) is kept and
 //! reported by the call that needs the value. No secret is ever put into a message, and the
@@ -10,6 +10,7 @@
 use crate::exports::switchboard::telephony::carrier::CarrierError;
 use crate::number;
 use std::fmt;
+use std::time::Duration;
 
 /// Where Twilio's REST API is, unless `base_url` says otherwise (tests point it at a fake).
 pub const DEFAULT_BASE_URL: &str = "https://api.twilio.com";
@@ -21,6 +22,13 @@ pub const ACCOUNT_SID_ENV: &str = "TWILIO_ACCOUNT_SID";
 pub const AUTH_TOKEN_ENV: &str = "TWILIO_AUTH_TOKEN";
 pub const FROM_NUMBER_ENV: &str = "TWILIO_FROM_NUMBER";
 pub const ELEVENLABS_KEY_ENV: &str = "ELEVENLABS_API_KEY";
+pub const ELEVENLABS_WEBHOOK_SECRET_ENV: &str = "ELEVENLABS_WEBHOOK_SECRET";
+
+/// How long the `voice` webhook's request to ElevenLabs may take in all, unless
+/// `agent_timeout_ms` says otherwise, and the range it may say: Twilio waits 15 s for the
+/// webhook's whole answer.
+pub const DEFAULT_AGENT_TIMEOUT_MS: u32 = 5000;
+pub const AGENT_TIMEOUT_RANGE_MS: std::ops::RangeInclusive<u32> = 100..=12000;
 
 /// The configuration in effect for one call.
 #[derive(Clone)]
@@ -37,6 +45,10 @@ pub struct Config {
     pub elevenlabs_agent_id: Option<String>,
     pub elevenlabs_base_url: String,
     elevenlabs_api_key: Option<String>,
+    /// The key ElevenLabs signs its post-call webhooks with (`ElevenLabs-Signature`).
+    elevenlabs_webhook_secret: Option<String>,
+    /// The whole budget of the `voice` webhook's request to ElevenLabs.
+    pub agent_timeout: Duration,
     /// The first thing wrong with the REST settings (`base_url`, reading the store).
     problem: Option<String>,
     /// The first thing wrong with the voice-agent settings.
@@ -56,6 +68,8 @@ impl fmt::Debug for Config {
             .field("elevenlabs_agent_id", &self.elevenlabs_agent_id)
             .field("elevenlabs_base_url", &self.elevenlabs_base_url)
             .field("elevenlabs_api_key", &set(&self.elevenlabs_api_key))
+            .field("elevenlabs_webhook_secret", &set(&self.elevenlabs_webhook_secret))
+            .field("agent_timeout", &self.agent_timeout)
             .field("problem", &self.problem)
             .field("voice_problem", &self.voice_problem)
             .finish()
@@ -73,7 +87,7 @@ pub struct Credentials<'a> {
 pub enum VoiceAgent {
     /// Stream the call's audio to this WebSocket URL.
     Stream(String),
-    /// Ask ElevenLabs for a signed URL of this agent, then stream to it.
+    /// Register the call with this ElevenLabs agent and answer with the TwiML ElevenLabs gives.
     ElevenLabs(ElevenLabsAgent),
     /// None is configured (or it is misconfigured): say so and hang up.
     None,
@@ -85,6 +99,8 @@ pub struct ElevenLabsAgent {
     pub agent_id: String,
     pub base_url: String,
     pub api_key: String,
+    /// The whole budget of a request to ElevenLabs (`agent_timeout_ms`).
+    pub timeout: Duration,
 }
 
 impl fmt::Debug for ElevenLabsAgent {
@@ -93,6 +109,7 @@ impl fmt::Debug for ElevenLabsAgent {
             .field("agent_id", &self.agent_id)
             .field("base_url", &self.base_url)
             .field("api_key", &"<set>")
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
@@ -117,6 +134,8 @@ impl Config {
         let elevenlabs_agent_id = value("elevenlabs_agent_id");
         let elevenlabs_base_url = value("elevenlabs_base_url");
         let elevenlabs_api_key = value("elevenlabs_api_key");
+        let elevenlabs_webhook_secret = value("elevenlabs_webhook_secret");
+        let agent_timeout_ms = value("agent_timeout_ms");
 
         let mut problem = problems.into_iter().next();
         let base_url = match check_base_url("base_url", base_url.as_deref(), DEFAULT_BASE_URL) {
@@ -146,6 +165,13 @@ impl Config {
         {
             voice_problem.get_or_insert(format!("the configured elevenlabs_agent_id `{id}` is not an agent id"));
         }
+        let agent_timeout = match check_agent_timeout(agent_timeout_ms.as_deref()) {
+            Ok(ms) => ms,
+            Err(e) => {
+                voice_problem.get_or_insert(e);
+                DEFAULT_AGENT_TIMEOUT_MS
+            }
+        };
         Self {
             base_url,
             account_sid,
@@ -155,6 +181,8 @@ impl Config {
             elevenlabs_agent_id,
             elevenlabs_base_url,
             elevenlabs_api_key,
+            elevenlabs_webhook_secret,
+            agent_timeout: Duration::from_millis(u64::from(agent_timeout)),
             problem,
             voice_problem,
         }
@@ -186,6 +214,11 @@ impl Config {
         self.auth_token.as_deref()
     }
 
+    /// The key ElevenLabs' post-call webhooks are signed with, when configured.
+    pub fn elevenlabs_webhook_secret(&self) -> Option<&str> {
+        self.elevenlabs_webhook_secret.as_deref()
+    }
+
     /// Who answers connected calls: `voice_stream_url` first, then an ElevenLabs agent (which
     /// also needs `elevenlabs_api_key`), else none. A misconfigured agent counts as none.
     pub fn voice_agent(&self) -> VoiceAgent {
@@ -200,6 +233,7 @@ impl Config {
                 agent_id: agent_id.clone(),
                 base_url: self.elevenlabs_base_url.clone(),
                 api_key: api_key.clone(),
+                timeout: self.agent_timeout,
             }),
             _ => VoiceAgent::None,
         }
@@ -230,6 +264,21 @@ fn check_base_url(key: &str, url: Option<&str>, default: &str) -> Result<String,
         return bad("must not carry a query, a fragment or spaces");
     }
     Ok(url.trim_end_matches('/').to_string())
+}
+
+/// The `agent_timeout_ms` in effect: the default when none is configured, else a whole number
+/// of milliseconds in [`AGENT_TIMEOUT_RANGE_MS`].
+fn check_agent_timeout(value: Option<&str>) -> Result<u32, String> {
+    let Some(value) = value else { return Ok(DEFAULT_AGENT_TIMEOUT_MS) };
+    match value.parse::<u32>() {
+        Ok(ms) if AGENT_TIMEOUT_RANGE_MS.contains(&ms) => Ok(ms),
+        _ => Err(format!(
+            "the configured agent_timeout_ms `{value}` is not a whole number of milliseconds from {} to {} \
+             (Twilio waits 15 s for the voice webhook's answer; the default is {DEFAULT_AGENT_TIMEOUT_MS})",
+            AGENT_TIMEOUT_RANGE_MS.start(),
+            AGENT_TIMEOUT_RANGE_MS.end()
+        )),
+    }
 }
 
 /// Whether `url` is a WebSocket URL with a host and nothing that breaks out of an attribute
@@ -281,13 +330,42 @@ mod tests {
             ("from_number", "+13035550123"),
             ("base_url", "http://127.0.0.1:9000/"),
             ("elevenlabs_api_key", "sk_secret_key"),
+            ("elevenlabs_webhook_secret", "wsec_secret_value"),
         ]);
         let creds = c.credentials().ok().map(|c| (c.account_sid, c.auth_token));
         assert_eq!(creds, Some((SID, "secret-token-value")));
         assert_eq!(c.base_url, "http://127.0.0.1:9000");
         let shown = format!("{c:?}");
-        for secret in ["secret-token-value", SID, "+13035550123", "sk_secret_key"] {
+        for secret in ["secret-token-value", SID, "+13035550123", "sk_secret_key", "wsec_secret_value"] {
             assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(shown.contains(r#"elevenlabs_webhook_secret: "<set>""#), "{shown}");
+        assert_eq!(c.elevenlabs_webhook_secret(), Some("wsec_secret_value"));
+        assert_eq!(load(&[("elevenlabs_webhook_secret", " ")]).elevenlabs_webhook_secret(), None);
+    }
+
+    #[test]
+    fn agent_timeouts() {
+        let agent = |pairs: &[(&str, &str)]| {
+            let mut all = vec![("elevenlabs_agent_id", "agent_1"), ("elevenlabs_api_key", "sk_k")];
+            all.extend_from_slice(pairs);
+            load(&all)
+        };
+        let c = agent(&[]);
+        assert_eq!(c.agent_timeout, Duration::from_millis(5000));
+        let VoiceAgent::ElevenLabs(a) = c.voice_agent() else { panic!("no ElevenLabs agent") };
+        assert_eq!(a.timeout, Duration::from_millis(5000));
+        for (given, ms) in [("100", 100), ("12000", 12000), (" 2500 ", 2500)] {
+            let VoiceAgent::ElevenLabs(a) = agent(&[("agent_timeout_ms", given)]).voice_agent() else {
+                panic!("{given}: no ElevenLabs agent")
+            };
+            assert_eq!(a.timeout, Duration::from_millis(ms));
+        }
+        for bad in ["99", "12001", "5s", "-1", "1e3"] {
+            let c = agent(&[("agent_timeout_ms", bad)]);
+            assert_eq!(c.voice_agent(), VoiceAgent::None, "{bad}");
+            let problem = c.voice_problem().unwrap_or_default();
+            assert!(problem.contains("agent_timeout_ms") && problem.contains("100 to 12000"), "{problem}");
         }
     }
 
@@ -310,6 +388,7 @@ mod tests {
         assert_eq!(c.voice_agent(), VoiceAgent::None);
         assert!(c.voice_problem().is_some_and(|m| m.contains("ELEVENLABS_API_KEY")));
         let c = load(&[("elevenlabs_agent_id", "agent_1"), ("elevenlabs_api_key", "sk_k")]);
+        assert_eq!(c.voice_problem(), None);
         let VoiceAgent::ElevenLabs(agent) = c.voice_agent() else { panic!("no ElevenLabs agent") };
         assert_eq!((agent.agent_id.as_str(), agent.base_url.as_str()), ("agent_1", DEFAULT_ELEVENLABS_BASE_URL));
         assert!(!format!("{agent:?}").contains("sk_k"));

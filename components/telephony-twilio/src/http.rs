@@ -1,16 +1,17 @@
 //! The HTTP clients, over `wasi:http` through `wstd`: Twilio's REST API (HTTP Basic auth with
-//! the account SID and auth token) and ElevenLabs' signed-URL endpoint (`xi-api-key`). No
+//! the account SID and auth token) and ElevenLabs' register-call endpoint (`xi-api-key`). No
 //! message built here quotes a header, and every Twilio error passes through
 //! [`errors::redact`] before it leaves.
 
+use crate::agent;
 use crate::config::{Config, ElevenLabsAgent};
 use crate::errors;
 use crate::exports::switchboard::telephony::carrier::CarrierError;
-use crate::webhooks;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::Value;
 use std::time::Duration;
+use wstd::future::FutureExt as _;
 use wstd::http::body::Bytes;
 use wstd::http::body::util::{BodyExt as _, Empty};
 use wstd::http::error::ErrorCode;
@@ -22,12 +23,9 @@ use wstd::http::{Body, Client, HeaderValue, Method, Request};
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(15);
 const BETWEEN_BYTES_TIMEOUT: Duration = Duration::from_secs(15);
-/// Shorter for ElevenLabs: Twilio waits 15 s for the `voice` webhook's answer in all.
-const AGENT_CONNECT_TIMEOUT: Duration = Duration::from_secs(4);
-const AGENT_FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(6);
 /// The largest JSON answer read (a page of 1,000 calls is some 1.5 MiB).
 const JSON_LIMIT: usize = 8 * 1024 * 1024;
-/// How much of an error answer, or of a signed-URL answer, is read.
+/// How much of an error answer, or of ElevenLabs' TwiML, is read.
 const SMALL_LIMIT: usize = 64 * 1024;
 const USER_AGENT: &str = concat!("switchboard-telephony-twilio/", env!("CARGO_PKG_VERSION"));
 
@@ -45,6 +43,7 @@ pub struct Twilio<'a> {
 struct Answer {
     status: u16,
     retry_after: Option<String>,
+    content_type: Option<String>,
     body: Vec<u8>,
     truncated: bool,
 }
@@ -64,7 +63,7 @@ impl<'a> Twilio<'a> {
             account_path: format!("/2010-04-01/Accounts/{}", credentials.account_sid),
             token: credentials.auth_token,
             authorization,
-            client: client(CONNECT_TIMEOUT, FIRST_BYTE_TIMEOUT),
+            client: client(CONNECT_TIMEOUT, FIRST_BYTE_TIMEOUT, BETWEEN_BYTES_TIMEOUT),
         })
     }
 
@@ -128,36 +127,42 @@ impl<'a> Twilio<'a> {
     }
 }
 
-/// Asks ElevenLabs for a signed WebSocket URL of the agent
-/// (`GET {base}/v1/convai/conversation/get-signed-url?agent_id=...`). The error says why not,
-/// without the key.
-pub async fn elevenlabs_signed_url(agent: &ElevenLabsAgent) -> Result<String, String> {
-    let mut key = HeaderValue::from_str(&agent.api_key)
+/// Registers a call with an ElevenLabs agent (`POST {base}/v1/convai/twilio/register-call`, the
+/// JSON `body` of [`agent::register_call_body`]) and reads the answer, within the agent's
+/// timeout in all. The error says why there is no answer, without the key.
+pub async fn register_call(agent_config: &ElevenLabsAgent, body: String) -> Result<agent::Reply, String> {
+    let base = &agent_config.base_url;
+    let mut key = HeaderValue::from_str(&agent_config.api_key)
         .map_err(|_| "the configured ElevenLabs API key has characters a header cannot carry".to_string())?;
     key.set_sensitive(true);
-    let query: String =
-        form_urlencoded::Serializer::new(String::new()).append_pair("agent_id", &agent.agent_id).finish();
     let request = Request::builder()
-        .method(Method::GET)
-        .uri(format!("{}/v1/convai/conversation/get-signed-url?{query}", agent.base_url))
+        .method(Method::POST)
+        .uri(format!("{base}{}", agent::REGISTER_CALL_PATH))
         .header("user-agent", USER_AGENT)
+        .header("content-type", "application/json")
         .header("xi-api-key", key)
-        .body(Body::from_http_body(Empty::<Bytes>::new()))
-        .map_err(|e| format!("cannot build the request for {}: {e}", agent.base_url))?;
-    let answer = send(&client(AGENT_CONNECT_TIMEOUT, AGENT_FIRST_BYTE_TIMEOUT), request, SMALL_LIMIT, SMALL_LIMIT)
+        .body(Body::from(body.into_bytes()))
+        .map_err(|e| format!("cannot build the request for {base}: {e}"))?;
+    let (connect, first_byte, between_bytes) = agent::timeouts(agent_config.timeout);
+    let client = client(connect, first_byte, between_bytes);
+    // The per-phase timeouts bound each wait; this bounds them all together.
+    let total = wstd::time::Duration::from(agent_config.timeout);
+    let answer = send(&client, request, SMALL_LIMIT, SMALL_LIMIT)
+        .timeout(total)
         .await
-        .map_err(|e| connection_error("ElevenLabs", &agent.base_url, &e))?;
-    if !(200..300).contains(&answer.status) {
-        return Err(format!("ElevenLabs answered {} for a signed URL", answer.status));
+        .map_err(|_| format!("cannot reach ElevenLabs at {base}: no answer came in time"))?
+        .map_err(|e| connection_error("ElevenLabs", base, &e))?;
+    if answer.truncated {
+        return Err(format!("ElevenLabs' register-call answer is larger than {} KiB", SMALL_LIMIT / 1024));
     }
-    webhooks::parse_signed_url(&answer.body)
+    Ok(agent::Reply { status: answer.status, content_type: answer.content_type, body: answer.body })
 }
 
-fn client(connect: Duration, first_byte: Duration) -> Client {
+fn client(connect: Duration, first_byte: Duration, between_bytes: Duration) -> Client {
     let mut client = Client::new();
     client.set_connect_timeout(connect);
     client.set_first_byte_timeout(first_byte);
-    client.set_between_bytes_timeout(BETWEEN_BYTES_TIMEOUT);
+    client.set_between_bytes_timeout(between_bytes);
     client
 }
 
@@ -171,13 +176,14 @@ async fn send(
 ) -> Result<Answer, wstd::http::Error> {
     let response = client.send(request).await?;
     let status = response.status().as_u16();
-    let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let (retry_after, content_type) = (header("retry-after"), header("content-type"));
     let (body, truncated) = if (200..300).contains(&status) {
         read_body(response.into_body(), limit).await?
     } else {
         read_body(response.into_body(), error_limit).await.unwrap_or_default()
     };
-    Ok(Answer { status, retry_after, body, truncated })
+    Ok(Answer { status, retry_after, content_type, body, truncated })
 }
 
 /// Why a request got no answer, for an `unavailable` message.

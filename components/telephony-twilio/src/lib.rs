@@ -2,15 +2,18 @@
 //!
 //! Calls go over `wasi:http` to Twilio's REST API at the configured `base_url`, with the
 //! account's SID and auth token (granted through `wasi:config`) in HTTP Basic auth and nowhere
-//! else. Webhooks the host routes here are checked against `X-Twilio-Signature` before anything
-//! in them is believed. This file is the component glue: the WIT bindings, the configuration and
+//! else. Webhooks the host routes here are checked against `X-Twilio-Signature` (ElevenLabs'
+//! post-call webhook against `ElevenLabs-Signature`) before anything in them is believed. This file is the component glue: the WIT bindings, the configuration and
 //! the async runtime around each export; the logic lives in pure functions the unit tests call.
 
+pub mod agent;
+pub mod agent_events;
 pub mod calls;
 pub mod config;
 pub mod errors;
 pub mod http;
 pub mod number;
+pub mod script;
 pub mod signature;
 pub mod twiml;
 pub mod webhooks;
@@ -26,7 +29,7 @@ wit_bindgen::generate!({
 
 use config::Config;
 use exports::switchboard::telephony::carrier::{
-    CallFilter, CallInfo, CarrierError, Guest as Carrier, PlaceCallRequest, RecordingInfo, WebhookRequest,
+    CallFilter, CallInfo, CallScript, CarrierError, Guest as Carrier, PlaceCallRequest, RecordingInfo, WebhookRequest,
     WebhookResponse,
 };
 use wasi::config::store;
@@ -78,11 +81,16 @@ impl Carrier for Twilio {
         wstd::runtime::block_on(calls::list(&config, &filter))
     }
 
-    /// Checks the signature and answers; only the `voice` path may go out to the network (for
-    /// an ElevenLabs signed URL).
+    /// Checks the signature and answers; only the `voice` path may go out to the network (to
+    /// register the call with an ElevenLabs agent).
     fn handle_webhook(request: WebhookRequest) -> WebhookResponse {
         let config = config();
-        webhooks::handle(&config, &request, |agent| wstd::runtime::block_on(http::elevenlabs_signed_url(agent)))
+        webhooks::handle(&config, &request, |agent, body| wstd::runtime::block_on(http::register_call(agent, body)))
+    }
+
+    /// The TwiML of `script`, for the host to answer a webhook with.
+    fn answer(script: CallScript) -> WebhookResponse {
+        script::answer(&script)
     }
 }
 

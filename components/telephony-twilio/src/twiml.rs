@@ -28,6 +28,12 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// A whole TwiML document: the XML declaration, then `<Response>` around `verbs` (already
+/// escaped TwiML).
+pub fn response(verbs: &str) -> String {
+    format!("{DECLARATION}<Response>{verbs}</Response>")
+}
+
 /// Connects the call's audio, both ways, to a WebSocket (`<Connect><Stream>`), passing
 /// `parameters` as the stream's custom parameters (they arrive in its `start` message).
 pub fn connect_stream(url: &str, parameters: &[(&str, &str)]) -> String {
@@ -41,7 +47,7 @@ pub fn connect_stream(url: &str, parameters: &[(&str, &str)]) -> String {
 
 /// Says `text`, then hangs up.
 pub fn say_and_hang_up(text: &str) -> String {
-    format!("{DECLARATION}<Response><Say>{}</Say><Hangup/></Response>", escape(text))
+    response(&format!("<Say>{}</Say><Hangup/>", escape(text)))
 }
 
 #[cfg(test)]
@@ -64,6 +70,12 @@ mod tests {
             r#"<?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream url="wss://agent.example/s?a=1&amp;b=&quot;2&quot;"><Parameter name="call_sid" value="CA&lt;1&gt;"/></Stream></Connect></Response>"#
         );
         assert!(connect_stream("wss://a", &[]).contains(r#"<Stream url="wss://a"></Stream>"#));
+    }
+
+    #[test]
+    fn documents() {
+        assert_eq!(response(""), r#"<?xml version="1.0" encoding="UTF-8"?><Response></Response>"#);
+        assert_eq!(response("<Hangup/>"), r#"<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>"#);
     }
 
     #[test]

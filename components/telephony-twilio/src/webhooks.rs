@@ -1,4 +1,4 @@
-//! Twilio's webhooks, as the host routes them from `/webhooks/<component>/<path>`:
+//! The webhooks the host routes here from `/webhooks/<component>/<path>`:
 //!
 //! - `status`: a status callback (`CallSid`, `CallStatus`, `SequenceNumber`, `CallDuration`,
 //!   `AnsweredBy`, `ErrorCode`): 204, and a `status` event when the status is one of the
@@ -6,28 +6,44 @@
 //! - `recording`: a recording status callback (`CallSid`, `RecordingSid`, `RecordingUrl`,
 //!   `RecordingStatus`, `RecordingDuration`, `ErrorCode`): 204 and a `recording` event.
 //! - `voice`: Twilio asks what to do with a call that connected: 200 TwiML connecting it to the
-//!   configured voice agent, or saying that none is available and hanging up; an `answer` event.
+//!   configured voice agent (an ElevenLabs agent's TwiML from register-call, see
+//!   [`crate::agent`], or `<Connect><Stream>` to `voice_stream_url`), or saying that none is
+//!   available and hanging up; an `answer` event.
+//! - `gather`: what the callee did during a script's `<Gather>` (`Digits`, `SpeechResult`,
+//!   `Confidence`, `CallSid`, `CallStatus`): an `input` event, and by default 200 TwiML that
+//!   hangs up (the host answers through `answer` instead, once it decided what comes next).
+//! - `agent-events`: ElevenLabs' post-call webhook, signed by ElevenLabs rather than Twilio; see
+//!   [`crate::agent_events`].
 //!
-//! Nothing is believed before the `X-Twilio-Signature` checks out: a missing or wrong signature,
-//! or no auth token to check it with, is 403 without an event. An unknown path is 404.
+//! On Twilio's paths nothing is believed before the `X-Twilio-Signature` checks out: a missing
+//! or wrong signature, or no auth token to check it with, is 403 without an event. An unknown
+//! path is 404, a method Twilio never uses 405.
 
+use crate::agent::{self, CallParams, Reply};
+use crate::agent_events;
 use crate::calls::parse_status;
 use crate::config::{Config, ElevenLabsAgent, VoiceAgent};
-use crate::exports::switchboard::telephony::carrier::{CallEvent, EventKind, WebhookRequest, WebhookResponse};
+use crate::exports::switchboard::telephony::carrier::{
+    CallEvent, CallScript, CalleeInput, EventKind, Step, WebhookRequest, WebhookResponse,
+};
 use crate::number;
+use crate::script;
 use crate::signature::{self, Signed};
 use crate::twiml;
 use serde_json::Value;
+use std::time::{SystemTime, UNIX_EPOCH};
 
-/// The webhooks there are.
+/// Twilio's webhooks (`agent-events` is ElevenLabs').
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Route {
     Status,
     Recording,
     Voice,
+    Gather,
 }
 
-fn text_response(status: u16, body: &str) -> WebhookResponse {
+/// A plain-text answer without an event.
+pub(crate) fn text_response(status: u16, body: &str) -> WebhookResponse {
     WebhookResponse {
         status,
         content_type: "text/plain; charset=utf-8".to_string(),
@@ -37,21 +53,47 @@ fn text_response(status: u16, body: &str) -> WebhookResponse {
 }
 
 /// The value of the header `name` (case-insensitive), the first when repeated.
-fn header<'a>(request: &'a WebhookRequest, name: &str) -> Option<&'a str> {
+pub(crate) fn header<'a>(request: &'a WebhookRequest, name: &str) -> Option<&'a str> {
     request.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
-/// Checks and reads a webhook. `signed_url` fetches an ElevenLabs agent's signed WebSocket URL,
-/// for the `voice` webhook when such an agent is configured.
+/// An event about call `call_sid`, with nothing else set.
+pub(crate) fn event(kind: EventKind, call_sid: String) -> CallEvent {
+    CallEvent {
+        kind,
+        call_sid,
+        status: None,
+        sequence: None,
+        duration_seconds: None,
+        answered_by: None,
+        recording_sid: None,
+        recording_url: None,
+        recording_status: None,
+        error_code: None,
+        input: None,
+        conversation: None,
+    }
+}
+
+/// The component's wall clock, in unix seconds.
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+}
+
+/// Checks and reads a webhook. `register` sends ElevenLabs' register-call request (the agent,
+/// the JSON body) and gives its answer, for the `voice` webhook when an ElevenLabs agent is
+/// configured.
 pub fn handle(
     config: &Config,
     request: &WebhookRequest,
-    signed_url: impl FnOnce(&ElevenLabsAgent) -> Result<String, String>,
+    register: impl FnOnce(&ElevenLabsAgent, String) -> Result<Reply, String>,
 ) -> WebhookResponse {
     let route = match request.path.trim_matches('/') {
         "status" => Route::Status,
         "recording" => Route::Recording,
         "voice" => Route::Voice,
+        "gather" => Route::Gather,
+        "agent-events" => return agent_events_route(config, request),
         _ => return text_response(404, "no such webhook"),
     };
     let method = request.method.trim().to_ascii_uppercase();
@@ -94,14 +136,24 @@ pub fn handle(
         Payload::UrlOnly => Vec::new(),
     };
     // The body's parameters first, then the URL's (a GET has only those).
-    params.extend(query);
+    params.extend(query.iter().cloned());
     let params = Params(params);
 
     match route {
         Route::Status => acknowledge(status_event(&params)),
         Route::Recording => acknowledge(recording_event(&params)),
-        Route::Voice => voice(config, &params, signed_url),
+        Route::Voice => voice(config, &params, &Params(query), register),
+        Route::Gather => gather(&params),
     }
+}
+
+/// ElevenLabs' post-call webhook: a POST, signed by ElevenLabs (not Twilio), checked against the
+/// component's clock.
+fn agent_events_route(config: &Config, request: &WebhookRequest) -> WebhookResponse {
+    if !request.method.trim().eq_ignore_ascii_case("POST") {
+        return text_response(405, "only POST");
+    }
+    agent_events::handle(config, request, unix_now())
 }
 
 /// What a request's body is, for its signature and its parameters.
@@ -145,20 +197,9 @@ impl Params {
         self.get("CallSid").filter(|sid| number::is_sid(sid, "CA"))
     }
 
-    /// An event about the call, with nothing else set.
+    /// An event about the call, with nothing else set but its `ErrorCode`.
     fn event(&self, kind: EventKind) -> Option<CallEvent> {
-        Some(CallEvent {
-            kind,
-            call_sid: self.call_sid()?,
-            status: None,
-            sequence: None,
-            duration_seconds: None,
-            answered_by: None,
-            recording_sid: None,
-            recording_url: None,
-            recording_status: None,
-            error_code: self.get("ErrorCode"),
-        })
+        Some(CallEvent { error_code: self.get("ErrorCode"), ..event(kind, self.call_sid()?) })
     }
 }
 
@@ -191,256 +232,69 @@ fn recording_event(params: &Params) -> Option<CallEvent> {
     })
 }
 
-/// The instructions for a call that connected, and its `answer` event.
+/// The instructions for a call that connected, and its `answer` event. `query` holds the
+/// webhook URL's own parameters (the host's `lead_id` and `subject`).
 fn voice(
     config: &Config,
     params: &Params,
-    signed_url: impl FnOnce(&ElevenLabsAgent) -> Result<String, String>,
+    query: &Params,
+    register: impl FnOnce(&ElevenLabsAgent, String) -> Result<Reply, String>,
 ) -> WebhookResponse {
     let event = params.event(EventKind::Answer).map(|event| CallEvent {
         status: params.get("CallStatus").and_then(|s| parse_status(&s)),
         answered_by: params.get("AnsweredBy"),
         ..event
     });
-    let stream_url = match config.voice_agent() {
-        VoiceAgent::Stream(url) => Some(url),
+    let call_sid = params.call_sid();
+    let body = match config.voice_agent() {
+        VoiceAgent::Stream(url) => match &call_sid {
+            Some(sid) => twiml::connect_stream(&url, &[("call_sid", sid)]),
+            None => twiml::connect_stream(&url, &[]),
+        },
         // An agent that cannot be reached leaves the caller with the apology, not Twilio's
         // "application error" message.
-        VoiceAgent::ElevenLabs(agent) => signed_url(&agent).ok(),
-        VoiceAgent::None => None,
-    };
-    let body = match (stream_url, params.call_sid()) {
-        (Some(url), Some(sid)) => twiml::connect_stream(&url, &[("call_sid", &sid)]),
-        (Some(url), None) => twiml::connect_stream(&url, &[]),
-        (None, _) => twiml::say_and_hang_up(twiml::NO_AGENT),
+        VoiceAgent::ElevenLabs(agent) => {
+            let (from, to) = (params.get("From"), params.get("To"));
+            let (lead_id, subject) = (query.get("lead_id"), query.get("subject"));
+            let twiml = match (&from, &to) {
+                (Some(from), Some(to)) => {
+                    let call = CallParams {
+                        from,
+                        to,
+                        call_sid: call_sid.as_deref(),
+                        lead_id: lead_id.as_deref(),
+                        subject: subject.as_deref(),
+                    };
+                    let body = agent::register_call_body(&agent, &call);
+                    agent::twiml_from(register(&agent, body))
+                }
+                _ => Err("the voice webhook carries no From and To to register the call with".to_string()),
+            };
+            twiml.unwrap_or_else(|_| twiml::say_and_hang_up(twiml::NO_AGENT))
+        }
+        VoiceAgent::None => twiml::say_and_hang_up(twiml::NO_AGENT),
     };
     WebhookResponse { status: 200, content_type: twiml::CONTENT_TYPE.to_string(), body, event }
 }
 
-/// The `signed_url` of ElevenLabs' answer, when it is a WebSocket URL.
-pub fn parse_signed_url(body: &[u8]) -> Result<String, String> {
-    let json: Value =
-        serde_json::from_slice(body).map_err(|e| format!("ElevenLabs' signed-URL answer is not JSON: {e}"))?;
-    json.get("signed_url")
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|u| u.starts_with("wss://") || u.starts_with("ws://"))
-        .map(str::to_string)
-        .ok_or_else(|| "ElevenLabs' answer has no wss:// signed_url".to_string())
+/// What the callee did during a `<Gather>`: the `input` event, and the default answer, which
+/// hangs up.
+fn gather(params: &Params) -> WebhookResponse {
+    let event = params.event(EventKind::Input).map(|event| CallEvent {
+        status: params.get("CallStatus").and_then(|s| parse_status(&s)),
+        input: Some(callee_input(params)),
+        ..event
+    });
+    WebhookResponse { event, ..script::answer(&CallScript { steps: vec![Step::HangUp] }) }
+}
+
+/// The keys pressed and the words heard; blank values are none, and the confidence is clamped
+/// to 0 to 1 (none when it is not a number).
+fn callee_input(params: &Params) -> CalleeInput {
+    let confidence =
+        params.get("Confidence").and_then(|c| c.parse::<f32>().ok()).filter(|c| !c.is_nan()).map(|c| c.clamp(0.0, 1.0));
+    CalleeInput { digits: params.get("Digits"), speech: params.get("SpeechResult"), confidence }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::exports::switchboard::telephony::carrier::CallStatus;
-    use crate::signature::{body_sha256_hex, compute};
-
-    const TOKEN: &str = "test-auth-token";
-    const SID: &str = "CA0123456789abcdef0123456789abcdef";
-    const BASE: &str = "https://switchboard.example/webhooks/telephony_twilio";
-
-    fn config(pairs: &[(&str, &str)]) -> Config {
-        let mut pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        pairs.push(("auth_token".into(), TOKEN.into()));
-        Config::load(|k| Ok(pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone())))
-    }
-
-    fn form_request(path: &str, form: &[(&str, &str)]) -> WebhookRequest {
-        let url = format!("{BASE}/{path}");
-        let mut params: Vec<(String, String)> = form.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        params.sort();
-        let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(form.iter()).finish();
-        WebhookRequest {
-            headers: vec![
-                ("Content-Type".into(), "application/x-www-form-urlencoded; charset=utf-8".into()),
-                ("X-Twilio-Signature".into(), compute(TOKEN, &url, &params)),
-            ],
-            url,
-            method: "POST".into(),
-            path: path.into(),
-            body: body.into_bytes(),
-        }
-    }
-
-    fn no_agent(_: &ElevenLabsAgent) -> Result<String, String> {
-        panic!("no ElevenLabs call expected")
-    }
-
-    fn status_form(status: &str) -> Vec<(&str, &str)> {
-        vec![
-            ("AccountSid", "AC0123456789abcdef0123456789abcdef"),
-            ("CallSid", SID),
-            ("CallStatus", status),
-            ("SequenceNumber", "3"),
-            ("CallDuration", "42"),
-            ("AnsweredBy", "human"),
-            ("To", "+13035550123"),
-        ]
-    }
-
-    #[test]
-    fn status_callbacks() {
-        let r = handle(&config(&[]), &form_request("status", &status_form("completed")), no_agent);
-        assert_eq!((r.status, r.body.as_str()), (204, ""));
-        let e = r.event.expect("an event");
-        assert_eq!((e.kind, e.call_sid.as_str(), e.status), (EventKind::Status, SID, Some(CallStatus::Completed)));
-        assert_eq!((e.sequence, e.duration_seconds, e.answered_by.as_deref()), (Some(3), Some(42), Some("human")));
-        let mut form = status_form("failed");
-        form.push(("ErrorCode", "31005"));
-        let e = handle(&config(&[]), &form_request("/status/", &form), no_agent).event.unwrap();
-        assert_eq!((e.status, e.error_code.as_deref()), (Some(CallStatus::Failed), Some("31005")));
-        // An unknown status: genuine, acknowledged, no event.
-        let r = handle(&config(&[]), &form_request("status", &status_form("answered")), no_agent);
-        assert_eq!((r.status, r.event), (204, None));
-    }
-
-    #[test]
-    fn bad_signatures_are_refused() {
-        let good = form_request("status", &status_form("ringing"));
-        let mut missing = good.clone();
-        missing.headers.retain(|(k, _)| k != "X-Twilio-Signature");
-        let r = handle(&config(&[]), &missing, no_agent);
-        assert_eq!((r.status, r.event.is_none()), (403, true));
-        assert!(!r.body.is_empty() && r.body.len() < 80);
-        let mut tampered = good.clone();
-        tampered.body = String::from_utf8(tampered.body).unwrap().replace("ringing", "completed").into_bytes();
-        assert_eq!(handle(&config(&[]), &tampered, no_agent).status, 403);
-        let wrong_token = Config::load(|k| Ok((k == "auth_token").then(|| "other".to_string())));
-        assert_eq!(handle(&wrong_token, &good, no_agent).status, 403);
-        let no_token = Config::load(|_| Ok(None));
-        let r = handle(&no_token, &good, no_agent);
-        assert_eq!((r.status, r.event), (403, None));
-        // Header names are case-insensitive.
-        let mut lower = good.clone();
-        lower.headers = lower.headers.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
-        assert_eq!(handle(&config(&[]), &lower, no_agent).status, 204);
-    }
-
-    #[test]
-    fn unknown_paths_and_methods() {
-        let mut r = form_request("status", &status_form("ringing"));
-        r.path = "other".into();
-        assert_eq!(handle(&config(&[]), &r, no_agent).status, 404);
-        r.path = "".into();
-        assert_eq!(handle(&config(&[]), &r, no_agent).status, 404);
-        r.path = "status".into();
-        r.method = "PUT".into();
-        assert_eq!(handle(&config(&[]), &r, no_agent).status, 405);
-    }
-
-    #[test]
-    fn get_webhooks_read_the_query() {
-        let url = format!("{BASE}/status?CallSid={SID}&CallStatus=in-progress&SequenceNumber=1");
-        let request = WebhookRequest {
-            headers: vec![("x-twilio-signature".into(), compute(TOKEN, &url, &[]))],
-            url,
-            method: "GET".into(),
-            path: "status".into(),
-            body: Vec::new(),
-        };
-        let e = handle(&config(&[]), &request, no_agent).event.expect("an event");
-        assert_eq!((e.status, e.sequence), (Some(CallStatus::InProgress), Some(1)));
-        let mut tampered = request.clone();
-        tampered.url = tampered.url.replace("in-progress", "completed");
-        assert_eq!(handle(&config(&[]), &tampered, no_agent).status, 403);
-    }
-
-    #[test]
-    fn json_webhooks_check_the_body_hash() {
-        let body = format!(r#"{{"CallSid":"{SID}","CallStatus":"busy"}}"#).into_bytes();
-        let url = format!("{BASE}/status?bodySHA256={}", body_sha256_hex(&body));
-        let request = WebhookRequest {
-            headers: vec![
-                ("Content-Type".into(), "application/json".into()),
-                ("X-Twilio-Signature".into(), compute(TOKEN, &url, &[])),
-            ],
-            url,
-            method: "POST".into(),
-            path: "status".into(),
-            body,
-        };
-        let e = handle(&config(&[]), &request, no_agent).event.expect("an event");
-        assert_eq!(e.status, Some(CallStatus::Busy));
-        let mut tampered = request.clone();
-        tampered.body = String::from_utf8(tampered.body).unwrap().replace("busy", "failed").into_bytes();
-        assert_eq!(handle(&config(&[]), &tampered, no_agent).status, 403);
-    }
-
-    #[test]
-    fn recording_callbacks() {
-        let form = [
-            ("CallSid", SID),
-            ("RecordingSid", "RE0123456789abcdef0123456789abcdef"),
-            ("RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1"),
-            ("RecordingStatus", "completed"),
-            ("RecordingDuration", "17"),
-        ];
-        let r = handle(&config(&[]), &form_request("recording", &form), no_agent);
-        let e = r.event.expect("an event");
-        assert_eq!((r.status, e.kind, e.status), (204, EventKind::Recording, None));
-        assert_eq!(e.recording_sid.as_deref(), Some("RE0123456789abcdef0123456789abcdef"));
-        assert_eq!((e.recording_status.as_deref(), e.duration_seconds), (Some("completed"), Some(17)));
-        assert!(e.recording_url.is_some_and(|u| u.ends_with("/RE1")));
-    }
-
-    fn voice_form() -> Vec<(&'static str, &'static str)> {
-        vec![("CallSid", SID), ("CallStatus", "in-progress"), ("Direction", "outbound-api")]
-    }
-
-    #[test]
-    fn voice_connects_the_configured_stream() {
-        let c = config(&[("voice_stream_url", "wss://agent.example/media?x=1&y=2")]);
-        let r = handle(&c, &form_request("voice", &voice_form()), no_agent);
-        assert_eq!((r.status, r.content_type.as_str()), (200, "text/xml"));
-        assert_eq!(
-            r.body,
-            format!(
-                r#"<?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream url="wss://agent.example/media?x=1&amp;y=2"><Parameter name="call_sid" value="{SID}"/></Stream></Connect></Response>"#
-            )
-        );
-        let e = r.event.expect("an event");
-        assert_eq!((e.kind, e.status), (EventKind::Answer, Some(CallStatus::InProgress)));
-    }
-
-    #[test]
-    fn voice_asks_elevenlabs_for_a_signed_url() {
-        let c = config(&[("elevenlabs_agent_id", "agent_123"), ("elevenlabs_api_key", "sk_x")]);
-        let mut asked = None;
-        let r = handle(&c, &form_request("voice", &voice_form()), |agent| {
-            asked = Some(agent.agent_id.clone());
-            Ok("wss://api.elevenlabs.io/v1/convai/conversation?agent_id=agent_123&conversation_signature=s".into())
-        });
-        assert_eq!(asked.as_deref(), Some("agent_123"));
-        assert!(r.body.contains(r#"<Stream url="wss://api.elevenlabs.io/v1/convai/conversation?agent_id=agent_123&amp;conversation_signature=s">"#));
-        // ElevenLabs failing: the apology, still 200 with the event.
-        let r = handle(&c, &form_request("voice", &voice_form()), |_| Err("down".into()));
-        assert!(r.body.contains("<Say>") && r.body.ends_with("<Hangup/></Response>"));
-        assert_eq!((r.status, r.event.map(|e| e.kind)), (200, Some(EventKind::Answer)));
-    }
-
-    #[test]
-    fn voice_without_an_agent_hangs_up() {
-        let r = handle(&config(&[]), &form_request("voice", &voice_form()), no_agent);
-        assert_eq!(r.status, 200);
-        assert_eq!(
-            r.body,
-            format!(
-                r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say>{}</Say><Hangup/></Response>"#,
-                twiml::NO_AGENT
-            )
-        );
-        assert!(r.event.is_some());
-        // A bad signature gets no TwiML.
-        let mut bad = form_request("voice", &voice_form());
-        bad.headers[1].1 = "AAAA".into();
-        let r = handle(&config(&[]), &bad, no_agent);
-        assert_eq!((r.status, r.event), (403, None));
-    }
-
-    #[test]
-    fn signed_url_answers() {
-        assert_eq!(parse_signed_url(br#"{"signed_url":"wss://x/y?s=1"}"#).as_deref(), Ok("wss://x/y?s=1"));
-        assert!(parse_signed_url(br#"{"signed_url":"https://x"}"#).is_err());
-        assert!(parse_signed_url(b"nope").is_err());
-    }
-}
+mod tests;

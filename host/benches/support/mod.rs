@@ -31,10 +31,21 @@ pub struct Host {
 impl Host {
     /// Starts the host with `config` (TOML) written to a file in `dir`, and initializes.
     pub async fn start(dir: &Path, name: &str, config: &str, env: &[(&str, &str)]) -> anyhow::Result<Self> {
+        Self::start_with(dir, name, config, env, &[]).await
+    }
+
+    /// [`Self::start`] with more arguments to `serve` (`--http 127.0.0.1:port`, say).
+    pub async fn start_with(
+        dir: &Path,
+        name: &str,
+        config: &str,
+        env: &[(&str, &str)],
+        serve_args: &[&str],
+    ) -> anyhow::Result<Self> {
         let file = dir.join(format!("{name}.toml"));
         std::fs::write(&file, config)?;
         let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard"));
-        cmd.arg("--config").arg(&file).args(["--no-watch", "serve"]);
+        cmd.arg("--config").arg(&file).args(["--no-watch", "serve"]).args(serve_args);
         cmd.env("RUST_LOG", "error").env("SWITCHBOARD_PREFERENCES", dir.join("preferences.json"));
         cmd.env_remove("ELEVENLABS_API_KEY");
         for (k, v) in env {

@@ -8,12 +8,13 @@ use super::{Called, Catalog, Entry, schema};
 use crate::roles::Roles;
 use crate::roles::telephony::book::Filter;
 use crate::roles::telephony::record::{CallRecord, Status};
-use crate::roles::telephony::{CallingError, InitiateRequest, Initiation};
+use crate::roles::telephony::{CallingError, InitiateRequest, Initiation, Message};
 use crate::runtime::calling::{COMPLIANCE, CallPurpose, Decision, RecordingInfo};
 use crate::runtime::{LoadedComponent, Runtime};
 use rmcp::model::{CallToolResult, ContentBlock as Content, Tool};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use std::sync::Arc;
 
 /// Each compliance tool and the `switchboard:compliance/checker` function behind it.
 pub const COMPLIANCE_TOOLS: [(&str, &str); 9] = [
@@ -93,7 +94,18 @@ fn initiate_input() -> Map<String, Value> {
             "from": { "type": "string", "description": "Caller ID, E.164; default: the carrier's configured number." },
             "record": { "type": "boolean", "description": "Record the call from the start (default: the operator's setting)." },
             "machine_detection": { "type": "string", "enum": ["Enable", "DetectMessageEnd"], "description": "Answering-machine detection." },
-            "instructions_url": { "type": "string", "description": "Where the carrier fetches call instructions (TwiML); default: the host's voice-agent webhook." }
+            "instructions_url": { "type": "string", "description": "Where the carrier fetches call instructions (TwiML); default: the host's voice-agent webhook." },
+            "message": {
+                "type": "object",
+                "description": "Our own voice on the call instead of a voice agent: the host speaks `text` through its TTS chain (the offline voice included) and the call plays it, after naming the business and offering the opt-out (press the key or say stop), then gives the call-back number. A key or words of opt-out revoke consent and list the number as do-not-call at once.",
+                "properties": {
+                    "text": { "type": "string", "minLength": 1, "description": "What to tell the callee." },
+                    "voice": { "type": "string", "description": "A voice id (list_voices); default: the provider's default voice." },
+                    "provider": { "type": "string", "description": "The TTS provider to speak first (a component name or provider id); the operator's chain stands in if it fails." }
+                },
+                "required": ["text"],
+                "additionalProperties": false
+            }
         }),
         &["phone_number", "lead_id"],
     )
@@ -133,6 +145,15 @@ struct InitiateArgs {
     record: Option<bool>,
     machine_detection: Option<String>,
     instructions_url: Option<String>,
+    message: Option<MessageArgs>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessageArgs {
+    text: String,
+    voice: Option<String>,
+    provider: Option<String>,
 }
 
 #[derive(Deserialize, Default, Clone, Copy)]
@@ -167,7 +188,7 @@ type Outcome = Result<CallToolResult, (String, &'static str)>;
 pub async fn call(
     catalog: &Catalog,
     roles: &Roles,
-    runtime: &Runtime,
+    runtime: &Arc<Runtime>,
     name: &str,
     args: Option<&Map<String, Value>>,
 ) -> Option<Called> {
@@ -238,7 +259,8 @@ fn failed(name: &str, (message, kind): (String, &'static str)) -> Called {
 
 fn calling_failed(e: CallingError) -> (String, &'static str) {
     let kind = match &e {
-        CallingError::UnknownCall(_) | CallingError::Compliance(_) => "invalid_arguments",
+        CallingError::UnknownCall(_) | CallingError::Compliance(_) | CallingError::Message(_) => "invalid_arguments",
+        CallingError::Speech(e) => e.kind(),
         CallingError::Carrier(_) => "tool_error",
         _ => "unavailable",
     };
@@ -258,7 +280,7 @@ fn list_filter(a: ListArgs) -> Result<Filter, (String, &'static str)> {
     Ok(Filter { lead_id: a.lead_id, status, active_only: a.active_only, limit })
 }
 
-async fn initiate(roles: &Roles, routes: &crate::roles::Routes, runtime: &Runtime, a: InitiateArgs) -> Outcome {
+async fn initiate(roles: &Roles, routes: &crate::roles::Routes, runtime: &Arc<Runtime>, a: InitiateArgs) -> Outcome {
     if a.lead_id.trim().is_empty() {
         return Err(("invalid arguments: lead_id is empty; give your id of the lead".into(), "invalid_arguments"));
     }
@@ -276,10 +298,11 @@ async fn initiate(roles: &Roles, routes: &crate::roles::Routes, runtime: &Runtim
         record: a.record,
         machine_detection: a.machine_detection,
         instructions_url: a.instructions_url,
+        message: a.message.map(|m| Message { text: m.text, voice: m.voice, provider: m.provider }),
     };
     let phone = request.phone_number.clone();
     let lead = request.lead_id.clone();
-    match roles.telephony.initiate(&routes.checkers, &routes.carriers, runtime, request).await {
+    match roles.telephony.initiate(&roles.speech, routes, runtime, request).await {
         Ok(Initiation::Placed { record, decision, warnings }) => {
             let mut value = record_json(&record);
             value["compliance"] = decision_json(&decision);

@@ -234,7 +234,7 @@ pub struct Called {
 pub async fn call(
     catalog: &Catalog,
     roles_: &Roles,
-    runtime: &Runtime,
+    runtime: &Arc<Runtime>,
     name: &str,
     args: Option<&Map<String, Value>>,
 ) -> Option<Called> {

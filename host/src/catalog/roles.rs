@@ -106,7 +106,13 @@ fn speak_input() -> Map<String, Value> {
                 "additionalProperties": false
             },
             "context_aware": { "type": "boolean", "default": true, "description": "Choose settings and stressed words from the text's emotion and pacing." },
-            "refuse_personal_data": { "type": "boolean", "description": "Refuse to speak text containing phone numbers, e-mail addresses, card numbers or SSNs (default: the operator's setting)." }
+            "refuse_personal_data": { "type": "boolean", "description": "Refuse to speak text containing phone numbers, e-mail addresses, card numbers or SSNs (default: the operator's setting)." },
+            "delivery": {
+                "type": "string",
+                "enum": ["inline", "link", "both"],
+                "default": "inline",
+                "description": "inline: the audio in the result. link: a resource_link to the host's /audio/{id} URL, returned at once; the URL streams the audio as it is made (for telephony and players). both: the finished audio inline and the link."
+            }
         }),
         &["text"],
     )
@@ -145,9 +151,12 @@ fn speak_output() -> Map<String, Value> {
             "timing": {
                 "type": "object",
                 "properties": { "first_chunk_ms": nullable_number, "synthesis_ms": nullable_number, "total_ms": { "type": "number" } }
-            }
+            },
+            "delivery": { "type": "string", "enum": ["inline", "link", "both"] },
+            "audio_url": { "type": "string", "description": "Where the audio can be fetched (GET, HEAD, Range), for link and both." },
+            "expires_in_seconds": { "type": "integer", "description": "How long audio_url serves the audio." }
         }),
-        &["provider", "voice", "format", "mime_type", "sample_rate", "bytes", "cached"],
+        &["format", "mime_type", "sample_rate", "delivery"],
     )
 }
 
@@ -220,6 +229,18 @@ struct SpeakArgs {
     settings: SettingsArgs,
     context_aware: Option<bool>,
     refuse_personal_data: Option<bool>,
+    #[serde(default)]
+    delivery: Delivery,
+}
+
+/// How `speak` hands the audio over.
+#[derive(Deserialize, Default, Clone, Copy, PartialEq)]
+#[serde(rename_all = "lowercase")]
+enum Delivery {
+    #[default]
+    Inline,
+    Link,
+    Both,
 }
 
 #[derive(Deserialize, Default)]
@@ -267,7 +288,7 @@ struct NoArgs {}
 pub async fn call(
     routes: &Routes,
     roles: &Roles,
-    runtime: &Runtime,
+    runtime: &Arc<Runtime>,
     name: &str,
     args: Option<&Map<String, Value>>,
 ) -> Option<Called> {
@@ -293,7 +314,16 @@ pub async fn call(
                     context_aware: a.context_aware.unwrap_or(true),
                     refuse_personal_data: a.refuse_personal_data,
                 };
-                speech.speak(runtime, routes, request).await.map(render_spoken).map_err(speak_failed)
+                match a.delivery {
+                    Delivery::Inline => {
+                        speech.speak(runtime, routes, request).await.map(render_spoken).map_err(speak_failed)
+                    }
+                    Delivery::Link => link(roles, routes, runtime, request).await,
+                    Delivery::Both => match speech.speak(runtime, routes, request).await {
+                        Ok(spoken) => with_link(roles, spoken),
+                        Err(e) => Err(speak_failed(e)),
+                    },
+                }
             }
             Err(e) => Err(e),
         },
@@ -389,10 +419,76 @@ fn voice_json(v: &Voice, default: &str) -> Value {
     })
 }
 
+/// The answer when there is no URL the audio could be fetched at.
+fn no_url() -> (String, &'static str) {
+    (
+        "there is no URL to serve the audio at: serve with `--http <addr>` (or set [calling] public_url), or ask for \
+         delivery inline"
+            .into(),
+        "unavailable",
+    )
+}
+
+/// `speak` as a link: the audio is made in the background into `/audio/{id}`, which streams
+/// it as the provider speaks; the request is checked first, so what is wrong with it is a
+/// tool error now.
+async fn link(
+    roles: &Roles,
+    routes: &Routes,
+    runtime: &Arc<Runtime>,
+    request: SpeakRequest,
+) -> Result<CallToolResult, (String, &'static str)> {
+    // What is wrong with the request comes first; then whether it can be linked to at all.
+    roles.speech.check(runtime, routes, &request).await.map_err(speak_failed)?;
+    let base = roles.public.base().ok_or_else(no_url)?;
+    let (id, format) = roles.speech.start_clip(runtime, routes, request).await.map_err(speak_failed)?;
+    let url = format!("{base}/audio/{id}");
+    let expires = roles.speech.clips().get(&id).map(|c| c.max_age()).unwrap_or_default();
+    let value = json!({
+        "delivery": "link",
+        "audio_url": url,
+        "expires_in_seconds": expires,
+        "format": format.to_string(),
+        "mime_type": format.mime_type(),
+        "sample_rate": format.sample_rate,
+    });
+    let summary = format!("Speaking into {url} ({format}); it streams as it is made and serves for {expires} s.");
+    let mut result = CallToolResult::success(vec![resource_link(&url, &id, format, None), Content::text(summary)]);
+    result.structured_content = Some(value);
+    Ok(result)
+}
+
+/// The inline result, with a link to the same audio beside it.
+fn with_link(roles: &Roles, spoken: Spoken) -> Result<CallToolResult, (String, &'static str)> {
+    let base = roles.public.base().ok_or_else(no_url)?;
+    let id = roles.speech.clips().publish(spoken.format, &spoken.audio.bytes);
+    let url = format!("{base}/audio/{id}");
+    let expires = roles.speech.clips().get(&id).map(|c| c.max_age()).unwrap_or_default();
+    let (format, size) = (spoken.format, spoken.audio.bytes.len() as u64);
+    let mut result = render_spoken(spoken);
+    result.content.insert(1, resource_link(&url, &id, format, Some(size)));
+    if let Some(value) = result.structured_content.as_mut() {
+        value["delivery"] = json!("both");
+        value["audio_url"] = json!(url);
+        value["expires_in_seconds"] = json!(expires);
+    }
+    Ok(result)
+}
+
+fn resource_link(url: &str, id: &str, format: crate::roles::tts::Format, size: Option<u64>) -> Content {
+    let mut resource = rmcp::model::Resource::new(url, format!("speech-{}.{}", &id[..12], format.extension()));
+    resource.mime_type = Some(format.mime_type());
+    resource.size = size;
+    resource.description =
+        Some("Synthesized speech; a capability URL: anyone holding it may fetch it until it expires.".into());
+    Content::resource_link(resource)
+}
+
 fn render_spoken(spoken: Spoken) -> CallToolResult {
     let audio = &spoken.audio;
     let ms = |d: std::time::Duration| (d.as_secs_f64() * 1e6).round() / 1e3;
     let metadata = json!({
+        "delivery": "inline",
         "provider": audio.provider,
         "degraded": audio.degraded,
         "failed_attempts": audio.attempts.failed,

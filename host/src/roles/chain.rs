@@ -26,8 +26,11 @@ pub struct Resilience {
     pub backoff_ms: u64,
     /// The longest backoff, in ms.
     pub max_backoff_ms: u64,
-    /// The time within which retries are made, in ms; past it, each remaining provider gets
-    /// one attempt and no retries.
+    /// The whole call's time, in ms: the attempt in flight is cut when it runs out, and no
+    /// attempt starts after it. Each attempt may wait for its first chunk (and then between
+    /// chunks) its share of what is left, the time left split evenly among the providers not
+    /// yet tried, so that one that accepts and then says nothing leaves the rest of the time
+    /// to the next (the last provider may use all that is left).
     pub deadline_ms: u64,
 }
 
@@ -55,6 +58,17 @@ pub enum Verdict {
     /// Not this provider's outage and not worth repeating (a crash on this input, a busy
     /// host): the next provider may do, and the breaker is left as it is.
     Skip,
+    /// This provider's outage, but not worth repeating now (it stalled and used its share of
+    /// the time): counted against its breaker, and the next provider gets the rest.
+    Next,
+}
+
+/// The time an attempt has: the whole call's deadline, and its share of what was left when
+/// it started (how long it may wait for a first chunk, and then between chunks).
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    pub deadline: Instant,
+    pub share: Duration,
 }
 
 /// A breaker's state, as `get_server_status` shows it.
@@ -141,6 +155,13 @@ impl Breakers {
         })
     }
 
+    /// Whether the breaker is open now: a call admitted before it opened, still waiting for
+    /// its turn, does not go to the provider.
+    pub fn is_open(&self, key: &str, settings: &Resilience) -> bool {
+        let open_for = Duration::from_millis(settings.open_ms);
+        self.with(key, |b| b.state == State::Open && b.opened_at.is_some_and(|t| t.elapsed() < open_for))
+    }
+
     /// Ends a trial call that neither succeeded nor failed as an outage.
     pub fn release(&self, key: &str) {
         self.with(key, |b| b.trial = None);
@@ -209,14 +230,16 @@ pub struct Failure {
 pub enum ChainError<E> {
     /// A failure retrying cannot fix, from this provider.
     Fatal { provider: String, error: E, attempts: Attempts },
-    /// Every provider failed, was skipped or the deadline came.
+    /// Every provider failed or was skipped.
     Exhausted { attempts: Attempts },
+    /// The deadline came before any provider answered.
+    Deadline { attempts: Attempts },
 }
 
 /// Runs `attempt` against `providers` (key, provider) in order, with retries, breakers and
-/// failover, until one succeeds or a failure is fatal. Retries happen only within the
-/// deadline; past it, each remaining provider still gets one attempt, so that a primary that
-/// hangs until its own timeout costs one deadline and the fallback (the offline voice) speaks.
+/// failover, until one succeeds, a failure is fatal, or the deadline comes. Each attempt gets
+/// its [`Budget`]: the deadline bounds the attempt in flight too (the attempt cuts itself
+/// there), and no attempt or retry starts after it.
 pub async fn run<P, T, E, F, Fut>(
     providers: &[(String, P)],
     breakers: &Breakers,
@@ -225,7 +248,7 @@ pub async fn run<P, T, E, F, Fut>(
     mut attempt: F,
 ) -> Result<(T, String, Attempts), ChainError<E>>
 where
-    F: FnMut(&P) -> Fut,
+    F: FnMut(&P, Budget) -> Fut,
     Fut: Future<Output = Result<T, E>>,
     E: std::fmt::Display,
 {
@@ -238,8 +261,15 @@ where
         }
         let mut backoff = Duration::from_millis(settings.backoff_ms);
         for retry in 0..=settings.max_retries {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                breakers.release(key);
+                return Err(ChainError::Deadline { attempts });
+            }
+            let untried = (providers.len() - rank) as u32;
+            let budget = Budget { deadline, share: left / untried.max(1) };
             attempts.attempts += 1;
-            let error = match attempt(provider).await {
+            let error = match attempt(provider, budget).await {
                 Ok(value) => {
                     breakers.success(key, settings);
                     if !attempts.failed.is_empty() {
@@ -263,10 +293,17 @@ where
                     breakers.release(key);
                     break;
                 }
+                Verdict::Next => {
+                    breakers.failure(key, settings);
+                    tracing::warn!(provider = %key, "provider stalled; the next one gets the rest of the time");
+                    break;
+                }
             };
             let open = breakers.failure(key, settings);
             let wait = after.unwrap_or(jitter(backoff)).max(Duration::ZERO);
             backoff = (backoff * 2).min(Duration::from_millis(settings.max_backoff_ms));
+            // A wait (a Retry-After included) that would end past the deadline is not waited:
+            // the next provider gets the time instead.
             let out_of_time = Instant::now() + wait >= deadline;
             if open || retry == settings.max_retries || out_of_time {
                 tracing::warn!(provider = %key, retries = retry, open, "provider exhausted; trying the next one");
@@ -275,6 +312,9 @@ where
             tracing::info!(provider = %key, wait_ms = wait.as_millis() as u64, "retrying");
             tokio::time::sleep(wait).await;
         }
+    }
+    if Instant::now() >= deadline {
+        return Err(ChainError::Deadline { attempts });
     }
     Err(ChainError::Exhausted { attempts })
 }
@@ -309,7 +349,7 @@ mod tests {
         let providers = vec![("a".to_string(), "a"), ("b".to_string(), "b")];
         let calls_a = AtomicU32::new(0);
         let down = std::sync::atomic::AtomicBool::new(true);
-        let attempt = |p: &&'static str| {
+        let attempt = |p: &&'static str, _: Budget| {
             let p = *p;
             let (calls_a, down) = (&calls_a, &down);
             async move {
@@ -349,7 +389,7 @@ mod tests {
         let breakers = Breakers::default();
         let providers = vec![("a".to_string(), ()), ("b".to_string(), ())];
         let calls = AtomicU32::new(0);
-        let outcome = run(&providers, &breakers, &settings, classify, |_| {
+        let outcome = run(&providers, &breakers, &settings, classify, |_, _| {
             calls.fetch_add(1, Ordering::SeqCst);
             async { Err::<(), String>("fatal: bad key".into()) }
         })
@@ -364,7 +404,7 @@ mod tests {
         let settings = fast();
         let breakers = Breakers::default();
         let providers = vec![("a".to_string(), "a"), ("b".to_string(), "b"), ("c".to_string(), "c")];
-        let (_, by, attempts) = run(&providers, &breakers, &settings, classify, |p: &&'static str| {
+        let (_, by, attempts) = run(&providers, &breakers, &settings, classify, |p: &&'static str, _| {
             let p = *p;
             async move {
                 match p {
@@ -393,19 +433,38 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn past_the_deadline_each_remaining_provider_gets_one_attempt() {
-        let settings = Resilience { deadline_ms: 0, ..fast() };
+    async fn each_attempt_gets_its_share_and_nothing_starts_past_the_deadline() {
+        let settings = Resilience { deadline_ms: 300, ..fast() };
         let breakers = Breakers::default();
         let providers = vec![("a".to_string(), "a"), ("b".to_string(), "b"), ("c".to_string(), "c")];
-        let calls = AtomicU32::new(0);
-        let (_, by, attempts) = run(&providers, &breakers, &settings, classify, |p: &&'static str| {
-            calls.fetch_add(1, Ordering::SeqCst);
-            let p = *p;
-            async move { if p == "c" { Ok(()) } else { Err(format!("{p} timed out")) } }
-        })
-        .await
-        .unwrap();
-        assert_eq!((by.as_str(), attempts.attempts, calls.load(Ordering::SeqCst)), ("c", 3, 3));
+        let shares = std::sync::Mutex::new(Vec::new());
+        let started = Instant::now();
+        // Every provider uses its whole share and fails: a, then b, then c, then the deadline.
+        let outcome = run(
+            &providers,
+            &breakers,
+            &settings,
+            |_: &String| Verdict::Next,
+            |p: &&'static str, budget| {
+                let p = *p;
+                shares.lock().unwrap().push((p, budget.share));
+                async move {
+                    tokio::time::sleep(budget.share).await;
+                    Err::<(), String>(format!("{p} stalled"))
+                }
+            },
+        )
+        .await;
+        assert!(matches!(outcome, Err(ChainError::Deadline { .. })), "{outcome:?}");
+        let shares = shares.into_inner().unwrap();
+        assert_eq!(shares.iter().map(|(p, _)| *p).collect::<Vec<_>>(), ["a", "b", "c"]);
+        // A third of 300 ms, then half of the rest, then all of it.
+        let ms: Vec<u128> = shares.iter().map(|(_, s)| s.as_millis()).collect();
+        assert!((95..=100).contains(&ms[0]) && (90..=101).contains(&ms[1]) && (85..=101).contains(&ms[2]), "{ms:?}");
+        assert!(started.elapsed() < Duration::from_millis(450), "{:?}", started.elapsed());
+        for p in ["a", "b", "c"] {
+            assert_eq!(breakers.status(p, &settings).consecutive_failures, 1, "a stall counts against {p}");
+        }
     }
 
     #[tokio::test]
@@ -419,7 +478,7 @@ mod tests {
             &breakers,
             &settings,
             |_: &String| Verdict::Retry(Some(Duration::from_secs(30))),
-            |p: &&'static str| {
+            |p: &&'static str, _| {
                 let p = *p;
                 async move { if p == "a" { Err("429".to_string()) } else { Ok(()) } }
             },

@@ -5,6 +5,7 @@
 
 pub mod chain;
 pub mod classifier;
+pub mod public;
 pub mod telephony;
 pub mod tts;
 
@@ -37,6 +38,11 @@ pub struct SpeechSettings {
     pub refuse_personal_data: bool,
     /// Retries, circuit breakers and the deadline of the provider chain.
     pub resilience: chain::Resilience,
+    /// How long audio served by URL (`/audio/{id}`: message calls, `speak` links) stays
+    /// fetchable, in seconds.
+    pub audio_url_ttl_seconds: u64,
+    /// Memory for audio served by URL, in MiB; the oldest clips give way.
+    pub audio_url_max_mb: u64,
 }
 
 impl SpeechSettings {
@@ -48,6 +54,15 @@ impl SpeechSettings {
         }
         if self.cache_ttl_seconds > 365 * 24 * 3600 {
             return Err(format!("speech.cache_ttl_seconds is {}; at most a year (31536000)", self.cache_ttl_seconds));
+        }
+        if !(1..=7 * 24 * 3600).contains(&self.audio_url_ttl_seconds) {
+            return Err(format!(
+                "speech.audio_url_ttl_seconds is {}; use 1 to 604800 (a week): Twilio fetches a message's audio when the call is answered",
+                self.audio_url_ttl_seconds
+            ));
+        }
+        if !(1..=64 * 1024).contains(&self.audio_url_max_mb) {
+            return Err(format!("speech.audio_url_max_mb is {}; use 1 to 65536", self.audio_url_max_mb));
         }
         let r = &self.resilience;
         if r.failures_to_open == 0 || r.successes_to_close == 0 {
@@ -77,6 +92,8 @@ impl Default for SpeechSettings {
             preferences: None,
             refuse_personal_data: false,
             resilience: chain::Resilience::default(),
+            audio_url_ttl_seconds: 3600,
+            audio_url_max_mb: 256,
         }
     }
 }
@@ -127,8 +144,10 @@ impl Routes {
 
 /// The role services, shared by every connection.
 pub struct Roles {
-    pub speech: tts::Speech,
+    pub speech: Arc<tts::Speech>,
     pub telephony: telephony::Telephony,
+    /// Where the outside world reaches this host.
+    pub public: Arc<public::PublicUrl>,
 }
 
 impl Roles {
@@ -137,7 +156,12 @@ impl Roles {
         calling: &telephony::CallingSettings,
         store: Arc<dyn crate::store::KeyValue>,
     ) -> Self {
-        Self { speech: tts::Speech::new(speech), telephony: telephony::Telephony::new(calling.clone(), store) }
+        let public = Arc::new(public::PublicUrl::new(calling.public_base()));
+        Self {
+            speech: Arc::new(tts::Speech::new(speech)),
+            telephony: telephony::Telephony::new(calling.clone(), store, public.clone()),
+            public,
+        }
     }
 }
 

@@ -29,10 +29,12 @@ pub(super) use bindings::compliance::exports::switchboard::compliance::checker a
 pub(super) use bindings::telephony::exports::switchboard::telephony::carrier as carrier_api;
 
 pub use carrier_api::{
-    ApiError, CallEvent, CallFilter, CallInfo, CallStatus, CarrierError, EventKind, PlaceCallRequest, RecordingInfo,
-    WebhookRequest, WebhookResponse,
+    ApiError, CallEvent, CallFilter, CallInfo, CallScript, CallStatus, CalleeInput, CarrierError, Conversation,
+    EventKind, Gather, PlaceCallRequest, RecordingInfo, Step, Turn, WebhookRequest, WebhookResponse,
 };
-pub use checker_api::{CallPurpose, CallRequest, ClaimResult, ComplianceError, Decision, LocalTime, Reason};
+pub use checker_api::{
+    CallPurpose, CallRequest, ClaimResult, ComplianceError, ConsentRecord, Decision, DncEntry, LocalTime, Reason,
+};
 
 /// The fully qualified names of the calling role interfaces.
 pub const COMPLIANCE: &str = "switchboard:compliance/checker@0.1.0";
@@ -110,6 +112,37 @@ impl Runtime {
         why: &str,
     ) -> Result<Result<(), ComplianceError>, CallError> {
         role_call!(self, component, compliance, COMPLIANCE, call_release, reservation, why)
+    }
+
+    /// `checker.revoke-consent`: every consent of `number` is revoked, at once.
+    pub async fn compliance_revoke_consent(
+        &self,
+        component: &LoadedComponent,
+        number: &str,
+        means: &str,
+        note: Option<&str>,
+    ) -> Result<Result<Vec<ConsentRecord>, ComplianceError>, CallError> {
+        role_call!(self, component, compliance, COMPLIANCE, call_revoke_consent, number, means, note)
+    }
+
+    /// `checker.add-to-dnc`: `number` goes on the internal do-not-call list.
+    pub async fn compliance_add_to_dnc(
+        &self,
+        component: &LoadedComponent,
+        number: &str,
+        reason: Option<&str>,
+        source: Option<&str>,
+    ) -> Result<Result<DncEntry, ComplianceError>, CallError> {
+        role_call!(self, component, compliance, COMPLIANCE, call_add_to_dnc, number, reason, source)
+    }
+
+    /// `carrier.answer`: the carrier's markup for `script`, as a webhook's answer.
+    pub async fn carrier_answer(
+        &self,
+        component: &LoadedComponent,
+        script: CallScript,
+    ) -> Result<WebhookResponse, CallError> {
+        role_call!(self, component, carrier, CARRIER, call_answer, &script)
     }
 
     /// `carrier.place-call`.

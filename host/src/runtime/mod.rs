@@ -118,6 +118,8 @@ pub enum CallError {
     Instantiate(String),
     #[error("returned {size} bytes, more than the {limit} its policy allows (max_result_kib); ask for less")]
     ResultTooLarge { size: u64, limit: u64 },
+    #[error("not started: {0}")]
+    Withdrawn(String),
 }
 
 impl CallError {
@@ -133,6 +135,7 @@ impl CallError {
             Self::Trap { .. } => "trap",
             Self::Instantiate(_) => "instantiate",
             Self::ResultTooLarge { .. } => "result_too_large",
+            Self::Withdrawn(_) => "withdrawn",
         }
     }
 }
@@ -310,9 +313,32 @@ impl Runtime {
         F: FnOnce(Store<CallState>, Instance) -> Fut,
         Fut: Future<Output = (Store<CallState>, wasmtime::Result<R>)>,
     {
+        self.in_instance_admitted(component, sink, &|| true, body).await
+    }
+
+    /// [`Self::in_instance`], asking `admit` once the call has its slot, before an instance
+    /// exists: a call that waited for its turn while its provider's circuit breaker opened is
+    /// withdrawn, not run.
+    pub(crate) async fn in_instance_admitted<R, F, Fut>(
+        &self,
+        component: &LoadedComponent,
+        sink: Option<tokio::sync::mpsc::Sender<Vec<u8>>>,
+        admit: &(dyn Fn() -> bool + Sync),
+        body: F,
+    ) -> Result<(R, CallStats), CallError>
+    where
+        F: FnOnce(Store<CallState>, Instance) -> Fut,
+        Fut: Future<Output = (Store<CallState>, wasmtime::Result<R>)>,
+    {
         let timeout = component.policy.timeout;
         let deadline = Instant::now() + timeout;
         let _slots = self.acquire_slots(component, deadline).await?;
+        if !admit() {
+            return Err(CallError::Withdrawn(format!(
+                "`{}`'s circuit breaker opened while this call waited for its turn",
+                component.name
+            )));
+        }
         if Instant::now() >= deadline {
             // It waited its whole time for a slot: that is a busy host, not a slow guest.
             let in_flight = component.policy.max_concurrent;

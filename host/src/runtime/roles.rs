@@ -154,9 +154,10 @@ impl Runtime {
         component: &LoadedComponent,
         request: SynthesisRequest,
         sink: tokio::sync::mpsc::Sender<Vec<u8>>,
+        admit: &(dyn Fn() -> bool + Sync),
     ) -> Result<(Result<SynthesisInfo, TtsError>, CallStats), CallError> {
         let indices = component.roles.tts.as_ref().ok_or_else(|| missing(component, TTS_PROVIDER))?;
-        self.in_instance(component, Some(sink), move |mut store, instance| async move {
+        self.in_instance_admitted(component, Some(sink), admit, move |mut store, instance| async move {
             let outcome = match indices.load(&mut store, &instance) {
                 Ok(guest) => guest.call_synthesize(&mut store, &request).await,
                 Err(e) => Err(e),

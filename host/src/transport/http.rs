@@ -1,6 +1,7 @@
 //! MCP over Streamable HTTP (rmcp's server transport on axum) at `/mcp`, Prometheus metrics
 //! at `/metrics`, and `/health` and `/ready` for load balancers.
 //!
+//! * `/audio/{id}` serves synthesized audio by capability URL (see [`super::audio`]).
 //! * `/webhooks/{component}/{path...}` hands the request to a component whose policy says
 //!   `webhooks = true` (no bearer token: callers such as Twilio sign their requests, and the
 //!   component checks the signature). A telephone carrier's webhooks go to the calling role,
@@ -136,6 +137,8 @@ pub async fn serve(
     let webhooks = Router::new()
         .route("/webhooks/{component}/{*path}", axum::routing::any(webhook))
         .with_state(Webhooks { host: host.clone(), max_body: settings.max_body_kib * 1024 });
+    // Audio by capability URL: Twilio's <Play> cannot send our token; the id is the secret.
+    let audio = Router::new().route("/audio/{id}", get(super::audio::serve)).with_state(host.clone());
     let not_ready = draining.clone();
     let metrics_host = host.clone();
     let app =
@@ -153,6 +156,7 @@ pub async fn serve(
             .layer(middleware::from_fn_with_state(auth, require_token))
             // Webhooks carry their sender's signature, not our token: the component checks it.
             .merge(webhooks)
+            .merge(audio)
             .route("/health", get(|| async { "ok\n" }))
             .route(
                 "/ready",
@@ -170,7 +174,7 @@ pub async fn serve(
 
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
     // Carriers call back here unless the operator names a public URL.
-    host.roles.telephony.set_listening(listener.local_addr()?);
+    host.roles.public.set_listening(listener.local_addr()?);
     tracing::info!(addr = %listener.local_addr()?, tools = host.catalog().len(), "serving MCP over Streamable HTTP at /mcp");
     let accepting = draining.clone();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move { accepting.cancelled().await });
@@ -256,7 +260,8 @@ async fn carrier_webhook(
         headers,
         body: body.to_vec(),
     };
-    match telephony.webhook(&host.runtime, carrier, request).await {
+    let routes = host.catalog().routes().clone();
+    match telephony.webhook(&host.runtime, &routes, carrier, request).await {
         Ok(answer) => {
             let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
             let content_type = header::HeaderValue::from_str(&answer.content_type)

@@ -1,5 +1,6 @@
 //! The transport layer: how agents reach the catalog, over stdio or Streamable HTTP.
 
+mod audio;
 mod framing;
 pub mod http;
 mod mcp;

@@ -27,8 +27,28 @@ pub fn free_port() -> u16 {
 /// talks to `twilio`; `public_url` is the `[calling]` one, if any; `checker_config` is added
 /// to the checker's `[config]` (e.g. `min_interval_minutes = "0"`).
 pub fn fixture(twilio: &FakeTwilio, clock: i64, public_url: Option<&str>, checker_config: &str) -> Fixture {
+    fixture_with(
+        twilio,
+        clock,
+        public_url,
+        checker_config,
+        "voice_stream_url = \"wss://agent.example.com/stream\"\n",
+        "",
+    )
+}
+
+/// [`fixture`] with the carrier's `[config]` lines and more of the config file (`[calling]`
+/// keys go in `calling`).
+pub fn fixture_with(
+    twilio: &FakeTwilio,
+    clock: i64,
+    public_url: Option<&str>,
+    checker_config: &str,
+    carrier_config: &str,
+    calling: &str,
+) -> Fixture {
     let fx = Fixture::new();
-    let calling = public_url.map(|u| format!("public_url = \"{u}\"\n")).unwrap_or_default();
+    let calling = format!("{calling}{}", public_url.map(|u| format!("public_url = \"{u}\"\n")).unwrap_or_default());
     fx.append_config(&format!(
         r#"
 [calling]
@@ -44,11 +64,13 @@ webhooks = true
 allowed_hosts = ["127.0.0.1"]
 [components.telephony_twilio.config]
 base_url = "{base}"
-voice_stream_url = "wss://agent.example.com/stream"
+{carrier_config}
 [components.telephony_twilio.secrets]
 account_sid = {{ env = "TWILIO_ACCOUNT_SID" }}
 auth_token = {{ env = "TWILIO_AUTH_TOKEN" }}
 from_number = {{ env = "TWILIO_FROM_NUMBER" }}
+elevenlabs_api_key = {{ env = "ELEVENLABS_API_KEY" }}
+elevenlabs_webhook_secret = {{ env = "ELEVENLABS_WEBHOOK_SECRET" }}
 "#,
         offset = clock - now(),
         base = twilio.base_url(),
@@ -57,8 +79,14 @@ from_number = {{ env = "TWILIO_FROM_NUMBER" }}
 }
 
 pub async fn serve(fx: &Fixture, port: u16) -> Session {
+    serve_env(fx, port, &[]).await
+}
+
+/// [`serve`] with more environment variables.
+pub async fn serve_env(fx: &Fixture, port: u16, more: &[(&str, &str)]) -> Session {
     let http = format!("127.0.0.1:{port}");
-    let env = [("TWILIO_ACCOUNT_SID", ACCOUNT), ("TWILIO_AUTH_TOKEN", TOKEN), ("TWILIO_FROM_NUMBER", FROM)];
+    let mut env = vec![("TWILIO_ACCOUNT_SID", ACCOUNT), ("TWILIO_AUTH_TOKEN", TOKEN), ("TWILIO_FROM_NUMBER", FROM)];
+    env.extend_from_slice(more);
     fx.serve_with(&["--http", &http, "--stdio"], &env).await
 }
 

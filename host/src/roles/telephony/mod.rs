@@ -7,20 +7,26 @@
 //! places nothing and is already in the checker's audit trail.
 
 pub mod book;
+pub mod heard;
+pub mod message;
 pub mod record;
 mod settings;
+mod webhook;
 
+pub use message::Message;
 pub use settings::CallingSettings;
 
+use crate::roles::Routes;
+use crate::roles::public::PublicUrl;
+use crate::roles::tts::{SpeakError, Speech};
 use crate::runtime::calling::{
-    CallEvent, CallPurpose, CallRequest, CarrierError, ComplianceError, Decision, EventKind, PlaceCallRequest,
-    RecordingInfo, WebhookRequest, WebhookResponse,
+    CallPurpose, CallRequest, CarrierError, ComplianceError, Decision, PlaceCallRequest, RecordingInfo,
 };
 use crate::runtime::{CallError, LoadedComponent, Runtime};
-use book::{Book, BookError, Filter, Outcome};
-use record::{Applied, CallRecord, Clearance, Recording, Status, Step, Update};
-use std::net::SocketAddr;
-use std::sync::{Arc, OnceLock};
+use book::{Book, BookError, Filter};
+use heard::MessagePlan;
+use record::{CallRecord, Clearance, Recording, Status, Step, Update};
+use std::sync::Arc;
 
 /// The built-in components, preferred when the config names none.
 const BUILTIN_CARRIER: &str = "telephony_twilio";
@@ -38,6 +44,10 @@ pub enum CallingError {
         "the carrier has no way to reach this host's webhooks: serve with `--http <addr>` or set [calling] public_url"
     )]
     NoPublicUrl,
+    #[error("{0}")]
+    Message(String),
+    #[error("the message cannot be spoken: {0}")]
+    Speech(SpeakError),
     #[error("the compliance checker `{component}` did not answer: {error}")]
     CheckerFailed { component: String, error: CallError },
     #[error("the compliance checker refused the request: {}", crate::runtime::calling::compliance_message(.0))]
@@ -73,6 +83,8 @@ pub struct InitiateRequest {
     pub record: Option<bool>,
     pub machine_detection: Option<String>,
     pub instructions_url: Option<String>,
+    /// Our own voice on the call, instead of a voice agent or `instructions_url`.
+    pub message: Option<Message>,
 }
 
 /// What `initiate` did.
@@ -86,22 +98,17 @@ pub enum Initiation {
 pub struct Telephony {
     settings: CallingSettings,
     book: Book,
-    /// The address `--http` listens on, once it does.
-    listening: OnceLock<SocketAddr>,
+    /// Where the carrier reaches this host.
+    public: Arc<PublicUrl>,
 }
 
 impl Telephony {
-    pub fn new(settings: CallingSettings, store: Arc<dyn crate::store::KeyValue>) -> Self {
-        Self { settings, book: Book::new(store), listening: OnceLock::new() }
+    pub fn new(settings: CallingSettings, store: Arc<dyn crate::store::KeyValue>, public: Arc<PublicUrl>) -> Self {
+        Self { settings, book: Book::new(store), public }
     }
 
     pub fn settings(&self) -> &CallingSettings {
         &self.settings
-    }
-
-    /// Tells the service where the HTTP transport listens: the default public URL.
-    pub fn set_listening(&self, addr: SocketAddr) {
-        let _ = self.listening.set(addr);
     }
 
     /// The checker that serves: the configured one, else the built-in, else the first loaded.
@@ -118,23 +125,12 @@ impl Telephony {
 
     /// Where the carrier reaches the host: the configured public URL, else the HTTP listener.
     fn callback_base(&self) -> Result<String, CallingError> {
-        if let Some(base) = self.settings.public_base() {
-            return Ok(base.to_owned());
-        }
-        self.listening.get().map(|addr| format!("http://{addr}")).ok_or(CallingError::NoPublicUrl)
+        self.public.base().ok_or(CallingError::NoPublicUrl)
     }
 
-    /// The URL a webhook was sent to, as the carrier signed it: the public URL (or, without
-    /// one, `http://` and the `Host` the request named) plus the path and query.
+    /// The URL a webhook was sent to, as the carrier signed it.
     pub fn signed_url(&self, host_header: Option<&str>, path_and_query: &str) -> String {
-        match (self.settings.public_base(), host_header) {
-            (Some(base), _) => format!("{base}{path_and_query}"),
-            (None, Some(host)) => format!("http://{host}{path_and_query}"),
-            (None, None) => match self.listening.get() {
-                Some(addr) => format!("http://{addr}{path_and_query}"),
-                None => path_and_query.to_owned(),
-            },
-        }
+        self.public.of_request(host_header, path_and_query)
     }
 
     /// Places a call only through a reservation: the checker decides and holds the attempt in
@@ -144,16 +140,20 @@ impl Telephony {
     /// placed. The record is linked to the lead.
     pub async fn initiate(
         &self,
-        checkers: &[Arc<LoadedComponent>],
-        carriers: &[Arc<LoadedComponent>],
-        runtime: &Runtime,
+        speech: &Arc<Speech>,
+        routes: &Routes,
+        runtime: &Arc<Runtime>,
         request: InitiateRequest,
     ) -> Result<Initiation, CallingError> {
-        let checker = self.checker(checkers)?;
-        let carrier = self.carrier(carriers)?;
+        let checker = self.checker(&routes.checkers)?;
+        let carrier = self.carrier(&routes.carriers)?;
         // Checked before the decision, so that a call that cannot be placed is not audited as
         // one that was allowed.
         let hooks = format!("{}/webhooks/{}", self.callback_base()?, carrier.name);
+        let message = match &request.message {
+            Some(m) => Some(message::prepare(speech, runtime, routes, &self.settings, m).await?),
+            None => None,
+        };
         let ask = CallRequest {
             phone_number: request.phone_number.clone(),
             at: None,
@@ -184,11 +184,41 @@ impl Telephony {
         };
         let held = Held { runtime, checker, reservation: &reservation };
 
+        // Our own voice: the audio starts being made now, while the call is placed and rings.
+        let plan = match message {
+            Some((voice_routes, full, confirm)) => {
+                let started = async {
+                    let (audio, _) = speech.start_clip(runtime, &voice_routes, full).await?;
+                    let (confirmation, _) = speech.start_clip(runtime, &voice_routes, confirm).await?;
+                    Ok::<_, SpeakError>((audio, confirmation))
+                };
+                match started.await {
+                    Ok((audio, confirmation)) => Some(MessagePlan {
+                        audio_url: self.public.audio(&audio).ok_or(CallingError::NoPublicUrl)?,
+                        confirmation_url: self.public.audio(&confirmation).ok_or(CallingError::NoPublicUrl)?,
+                        opt_out_key: self.settings.opt_out_key.clone(),
+                        gather_url: format!("{hooks}/gather"),
+                    }),
+                    Err(e) => {
+                        held.release(&format!("the message could not be spoken: {}", e.kind())).await;
+                        return Err(CallingError::Speech(e));
+                    }
+                }
+            }
+            None => None,
+        };
+        let (instructions_url, script) = match (&plan, &request.instructions_url) {
+            (Some(plan), _) => (None, Some(message::script(plan))),
+            (None, Some(url)) => (Some(url.clone()), None),
+            (None, None) => (Some(voice_url(&hooks, &request.lead_id, request.subject.as_deref())), None),
+        };
+
         let place = PlaceCallRequest {
             to: request.phone_number.clone(),
             from: request.from.clone(),
-            instructions_url: Some(request.instructions_url.clone().unwrap_or_else(|| format!("{hooks}/voice"))),
+            instructions_url,
             instructions: None,
+            script,
             status_callback: Some(format!("{hooks}/status")),
             status_events: self.settings.status_events.clone(),
             record: request.record.unwrap_or(self.settings.record),
@@ -274,6 +304,10 @@ impl Telephony {
             recordings: Vec::new(),
             history: vec![Step { status, at: now, source: "carrier".into(), sequence: None }],
             refused_updates: 0,
+            message: plan,
+            heard: Vec::new(),
+            opt_out: None,
+            conversation: None,
         };
         let record =
             self.book.insert(record, now).map_err(|error| CallingError::Unsaved { sid: info.sid.clone(), error })?;
@@ -362,42 +396,6 @@ impl Telephony {
         Ok((record, info))
     }
 
-    /// A carrier's webhook: the carrier checks the signature and reads it; genuine news goes
-    /// through the state machine. A refused (impossible) move still answers 2xx, so that the
-    /// carrier does not send it again; a record that cannot be saved answers 500, so it does.
-    pub async fn webhook(
-        &self,
-        runtime: &Runtime,
-        carrier: &LoadedComponent,
-        request: WebhookRequest,
-    ) -> Result<WebhookResponse, CallError> {
-        let mut response = runtime.carrier_handle_webhook(carrier, request).await?;
-        let Some(event) = response.event.take() else {
-            if response.status == 403 {
-                tracing::warn!(carrier = %carrier.name, "refused a webhook with a missing or wrong signature");
-            }
-            return Ok(response);
-        };
-        let sid = event.call_sid.clone();
-        match self.book.update(&sid, update_of(event), unix_now()) {
-            Ok((Outcome::Applied(Applied::Refused { from, to }), _)) => {
-                tracing::info!(call = %sid, from = from.as_str(), to = to.as_str(), "refused an impossible status change (out of order or late)");
-            }
-            Ok((Outcome::Applied(Applied::Changed { from, to }), _)) => {
-                tracing::info!(call = %sid, from = from.as_str(), to = to.as_str(), "call status changed");
-            }
-            Ok((Outcome::Applied(Applied::Unchanged), _)) => {}
-            Ok((Outcome::Early, _)) => tracing::debug!(call = %sid, "news of a call not saved yet: kept for it"),
-            Err(e) => {
-                tracing::error!(call = %sid, error = %e, "could not save a webhook's news");
-                response.status = 500;
-                response.content_type = "text/plain".into();
-                response.body = "the host could not save this update; send it again\n".into();
-            }
-        }
-        Ok(response)
-    }
-
     fn record_of(&self, sid: &str) -> Result<CallRecord, CallingError> {
         self.book.get(sid)?.ok_or_else(|| CallingError::UnknownCall(sid.to_owned()))
     }
@@ -453,26 +451,15 @@ fn carrier_failed(carrier: &LoadedComponent) -> impl FnOnce(CallError) -> Callin
     move |error| CallingError::CarrierFailed { component: carrier.name.clone(), error }
 }
 
-fn update_of(event: CallEvent) -> Update {
-    let recording = match (event.kind, event.recording_sid) {
-        (EventKind::Recording, Some(sid)) => Some(Recording {
-            sid,
-            status: event.recording_status.unwrap_or_else(|| "unknown".into()),
-            url: event.recording_url,
-            duration_seconds: event.duration_seconds,
-        }),
-        _ => None,
-    };
-    let is_status = event.kind == EventKind::Status;
-    Update {
-        status: event.status.map(Status::from),
-        source: "webhook",
-        sequence: event.sequence,
-        duration_seconds: if is_status { event.duration_seconds } else { None },
-        answered_by: event.answered_by,
-        error_code: event.error_code,
-        recording,
+/// The voice-agent webhook's URL, with what the agent's dynamic variables need in its
+/// (signed) query.
+fn voice_url(hooks: &str, lead_id: &str, subject: Option<&str>) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair("lead_id", lead_id);
+    if let Some(subject) = subject.filter(|s| !s.trim().is_empty()) {
+        query.append_pair("subject", subject);
     }
+    format!("{hooks}/voice?{}", query.finish())
 }
 
 pub fn unix_now() -> i64 {

@@ -4,6 +4,7 @@
 //! (a `ringing` after `in-progress`); a status only ever moves forward, and a move the machine
 //! does not allow is refused and leaves the record as it was.
 
+use super::heard::{ConversationRecord, Heard, MessagePlan, OptOut};
 use crate::runtime::calling::CallStatus as CarrierStatus;
 use serde::{Deserialize, Serialize};
 
@@ -152,6 +153,18 @@ pub struct CallRecord {
     /// Status reports refused as impossible (out of order, or after the call ended).
     #[serde(default)]
     pub refused_updates: u32,
+    /// What a message call plays (none for a call to a voice agent or with instructions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<MessagePlan>,
+    /// What the callee pressed or said while the carrier listened, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub heard: Vec<Heard>,
+    /// The callee's opt-out on this call, with its evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opt_out: Option<OptOut>,
+    /// The voice agent's conversation, once its platform reported it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation: Option<ConversationRecord>,
 }
 
 /// News about a call, from a webhook or a carrier answer.
@@ -164,6 +177,9 @@ pub struct Update {
     pub answered_by: Option<String>,
     pub error_code: Option<String>,
     pub recording: Option<Recording>,
+    pub heard: Option<Heard>,
+    pub opt_out: Option<OptOut>,
+    pub conversation: Option<ConversationRecord>,
 }
 
 /// What applying an update did.
@@ -218,6 +234,14 @@ impl CallRecord {
                 None => self.recordings.push(recording),
             }
         }
+        self.heard.extend(update.heard);
+        // The first opt-out is the one that counts; a second one adds nothing.
+        if self.opt_out.is_none() {
+            self.opt_out = update.opt_out;
+        }
+        if update.conversation.is_some() {
+            self.conversation = update.conversation;
+        }
         self.updated_at = now;
         outcome
     }
@@ -246,6 +270,10 @@ mod tests {
             recordings: Vec::new(),
             history: vec![Step { status: Initiated, at: 0, source: "carrier".into(), sequence: None }],
             refused_updates: 0,
+            message: None,
+            heard: Vec::new(),
+            opt_out: None,
+            conversation: None,
         }
     }
 

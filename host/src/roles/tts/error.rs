@@ -21,6 +21,13 @@ pub enum SpeakError {
     NoneAvailable { reasons: Vec<String> },
     #[error("no provider could speak: {}", describe_failures(.failed))]
     AllFailed { failed: Vec<Failure> },
+    #[error(
+        "no provider spoke within the {deadline_ms} ms deadline ([speech.resilience] deadline_ms): {}",
+        describe_failures(.failed)
+    )]
+    Deadline { deadline_ms: u64, failed: Vec<Failure> },
+    #[error("`{provider}` sent {} for {} ms; cut to leave the time to the next provider", if *.started { "nothing more" } else { "no audio" }, .waited.as_millis())]
+    Stalled { provider: String, waited: std::time::Duration, started: bool },
     #[error("`text` is empty: pass the words to speak")]
     EmptyText,
     #[error("the text has {chars} characters but `{provider}` takes at most {max}; split it into shorter requests")]
@@ -29,8 +36,8 @@ pub enum SpeakError {
     UnknownFormat(#[from] UnknownFormat),
     #[error("`{provider}` cannot make `{format}`; it makes: {}", .supported.join(", "))]
     FormatUnsupported { format: String, provider: String, supported: Vec<String> },
-    #[error("`{provider}` has no voice `{voice}`; its voices are: {}", .available.join(", "))]
-    UnknownVoice { voice: String, provider: String, available: Vec<String> },
+    #[error("`{provider}` has no voice `{voice}`; the closest of its {total} voices: {} (list_voices shows them all)", .available.join(", "))]
+    UnknownVoice { voice: String, provider: String, available: Vec<String>, total: usize },
     #[error("`{provider}` does not speak `{language}`; it speaks: {}", .languages.join(", "))]
     LanguageUnsupported { language: String, provider: String, languages: Vec<String> },
     #[error("`settings.{field}` is {value} but must be between {min} and {max}")]
@@ -56,6 +63,8 @@ impl SpeakError {
         match self {
             Self::NoProvider | Self::NoneAvailable { .. } => "no_provider",
             Self::AllFailed { .. } => "all_failed",
+            Self::Deadline { .. } => "deadline",
+            Self::Stalled { .. } => "stalled",
             Self::EmptyText | Self::TooLong { .. } | Self::Setting { .. } | Self::UnknownProvider { .. } => {
                 "invalid_request"
             }
@@ -105,6 +114,9 @@ pub(super) fn clone_speak_error(e: &SpeakError) -> SpeakError {
         SpeakError::PersonalData { kinds } => SpeakError::PersonalData { kinds: kinds.clone() },
         SpeakError::Classifier(e) => SpeakError::Classifier(e.clone()),
         SpeakError::AllFailed { failed } => SpeakError::AllFailed { failed: failed.clone() },
+        SpeakError::Deadline { deadline_ms, failed } => {
+            SpeakError::Deadline { deadline_ms: *deadline_ms, failed: failed.clone() }
+        }
         // Only the ones above come out of a shared synthesis or look-up.
         other => SpeakError::Call { provider: "tts".into(), source: CallError::Instantiate(other.to_string()) },
     }

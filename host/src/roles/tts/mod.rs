@@ -6,6 +6,7 @@
 //! audio through the host's sink. Finished audio is cached in memory.
 
 mod cache;
+pub mod clips;
 pub mod context;
 mod error;
 pub mod format;
@@ -13,6 +14,7 @@ mod prefs;
 mod speak;
 
 pub use cache::CacheStats;
+pub use clips::{Clip, ClipWriter, Clips, Progress};
 pub use error::{SpeakError, describe};
 pub use format::{Format, UnknownFormat};
 
@@ -112,6 +114,8 @@ pub struct Speech {
     /// Provider info by load: a load's info never changes (a new key means a new load).
     infos: moka::future::Cache<u64, Arc<ProviderInfo>>,
     voices: moka::future::Cache<u64, Arc<Vec<Voice>>>,
+    /// Audio served by URL (`/audio/{id}`).
+    clips: Clips,
 }
 
 impl Speech {
@@ -123,7 +127,42 @@ impl Speech {
             infos: moka::future::Cache::new(256),
             voices: moka::future::Cache::builder().max_capacity(256).time_to_live(VOICES_TTL).build(),
             breakers: Breakers::default(),
+            clips: Clips::new(
+                settings.audio_url_max_mb * 1024 * 1024,
+                Duration::from_secs(settings.audio_url_ttl_seconds),
+            ),
         }
+    }
+
+    /// The audio this host serves by URL.
+    pub fn clips(&self) -> &Clips {
+        &self.clips
+    }
+
+    /// Starts speaking `request` into a new clip, in the background, once the request is
+    /// checked as `speak` would check it (text, settings, format, provider, voice): what is
+    /// wrong with it is an error now, not a failed download later. Returns the clip's id; the
+    /// clip can be read at once, and streams as the provider speaks.
+    pub async fn start_clip(
+        self: &Arc<Self>,
+        runtime: &Arc<Runtime>,
+        routes: &Routes,
+        request: SpeakRequest,
+    ) -> Result<(String, Format), SpeakError> {
+        let format = self.check(runtime, routes, &request).await?;
+        let writer = self.clips.create(format);
+        let id = writer.id().to_owned();
+        let (speech, runtime, routes) = (self.clone(), runtime.clone(), routes.clone());
+        tokio::spawn(async move {
+            match speech.speak_into(&runtime, &routes, request, Some(&writer)).await {
+                Ok(spoken) => writer.finish(&spoken.audio.bytes),
+                Err(e) => {
+                    tracing::warn!(clip = writer.id(), error = %e, "audio for a URL could not be made");
+                    writer.fail(e.to_string());
+                }
+            }
+        });
+        Ok((id, format))
     }
 
     /// The providers that can serve now, in the operator's order, with what they said about
@@ -292,6 +331,7 @@ impl Speech {
             "providers": providers,
             "classifier": routes.classifier.as_ref().map(|c| c.name.clone()),
             "cache": self.cache.stats(),
+            "audio_urls": self.clips.stats(),
             "preferences": {
                 "path": self.prefs.path().display().to_string(),
                 "problem": self.prefs.problem(),
@@ -311,8 +351,22 @@ fn check_voice(voices: &[Voice], voice: &str, provider: &str) -> Result<(), Spea
     Err(SpeakError::UnknownVoice {
         voice: voice.to_owned(),
         provider: provider.to_owned(),
-        available: voices.iter().take(20).map(|v| v.id.clone()).collect(),
+        available: closest(voices, voice),
+        total: voices.len(),
     })
+}
+
+/// The few voice ids (by id or name) nearest to what was asked, nearest first.
+fn closest(voices: &[Voice], asked: &str) -> Vec<String> {
+    let asked = asked.to_lowercase();
+    let distance = |v: &Voice| {
+        let by = |s: &str| strsim::normalized_damerau_levenshtein(&asked, &s.to_lowercase());
+        let contains = v.id.to_lowercase().contains(&asked) || v.name.to_lowercase().contains(&asked);
+        (!contains, -(by(&v.id).max(by(&v.name)) * 1000.0) as i64)
+    };
+    let mut ranked: Vec<&Voice> = voices.iter().collect();
+    ranked.sort_by_key(|v| distance(v));
+    ranked.into_iter().take(5).map(|v| v.id.clone()).collect()
 }
 
 fn check_settings(settings: &Settings) -> Result<(), SpeakError> {

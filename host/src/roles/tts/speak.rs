@@ -3,11 +3,12 @@
 //! the result.
 
 use super::cache::{self, Key};
+use super::clips::ClipWriter;
 use super::context::{self, ContextReport};
 use super::error::clone_speak_error;
 use super::{Audio, Format, ProviderRef, Settings, SpeakError, SpeakRequest, Speech, Spoken, check_voice};
 use super::{personal_data_kinds, provider_ref, same_language};
-use crate::roles::chain::{self, ChainError, Verdict};
+use crate::roles::chain::{self, Budget, ChainError, Verdict};
 use crate::roles::{Routes, classifier};
 use crate::runtime::roles::{ProviderInfo, SynthesisRequest, TextSpan, TtsError, VoiceSettings};
 use crate::runtime::{CallError, LoadedComponent, Runtime};
@@ -39,6 +40,38 @@ struct Prepared {
 impl Speech {
     /// Speaks `request` with the first provider that can, in the operator's order.
     pub async fn speak(&self, runtime: &Runtime, routes: &Routes, request: SpeakRequest) -> Result<Spoken, SpeakError> {
+        self.speak_into(runtime, routes, request, None).await
+    }
+
+    /// Checks `request` as `speak` would before it synthesizes anything: the text, the
+    /// settings, the format, and what the provider takes (length, format, language, voice).
+    pub async fn check(
+        &self,
+        runtime: &Runtime,
+        routes: &Routes,
+        request: &SpeakRequest,
+    ) -> Result<Format, SpeakError> {
+        let text = request.text.trim();
+        if text.is_empty() {
+            return Err(SpeakError::EmptyText);
+        }
+        super::check_settings(&request.settings)?;
+        let format_id = request.format.as_deref().unwrap_or(&routes.speech.default_format);
+        let format = Format::parse(format_id)?;
+        self.plans(runtime, routes, request, text, format_id).await?;
+        Ok(format)
+    }
+
+    /// Speaks `request`, streaming the audio into `clip` as the provider pushes it (when this
+    /// call makes the audio; a cache hit, or a synthesis another caller started, arrives
+    /// whole at the end). The clip is not finished here: the caller does that.
+    pub async fn speak_into(
+        &self,
+        runtime: &Runtime,
+        routes: &Routes,
+        request: SpeakRequest,
+        clip: Option<&ClipWriter>,
+    ) -> Result<Spoken, SpeakError> {
         let started = Instant::now();
         let text = request.text.trim();
         if text.is_empty() {
@@ -74,7 +107,8 @@ impl Speech {
             let max = primary.info.max_text_length;
             let prepared = prepare(runtime, routes, text, max, caller, request.context_aware, refuse).await?;
             let keyed: Vec<(String, &Plan)> = plans.iter().map(|p| (p.component.name.clone(), p)).collect();
-            let outcome = chain::run(&keyed, &self.breakers, &settings.resilience, verdict, |plan: &&Plan| {
+            let resilience = &settings.resilience;
+            let outcome = chain::run(&keyed, &self.breakers, resilience, verdict, |plan: &&Plan, budget| {
                 let request = SynthesisRequest {
                     text: text.to_owned(),
                     voice: plan.voice.clone(),
@@ -84,7 +118,9 @@ impl Speech {
                     settings: prepared.settings,
                     emphasis: prepared.emphasis.clone(),
                 };
-                synthesize(runtime, &plan.component, &plan.info.id, format, request, started)
+                let admit = || !self.breakers.is_open(&plan.component.name, resilience);
+                let attempt = Attempt { component: &plan.component, provider: &plan.info.id, format, started, budget };
+                async move { synthesize(runtime, attempt, request, &admit, clip).await }
             })
             .await;
             match outcome {
@@ -92,7 +128,15 @@ impl Speech {
                     let plan = plans.iter().find(|p| p.component.name == served_by).unwrap_or(primary);
                     audio.provider = provider_ref(&plan.component, &plan.info);
                     audio.degraded = !Arc::ptr_eq(&plan.component, &primary.component);
-                    audio.settings = to_settings(prepared.settings);
+                    // What the provider says it used, else what was asked of it.
+                    let asked = to_settings(prepared.settings);
+                    let used = audio.settings;
+                    audio.settings = Settings {
+                        stability: used.stability.or(asked.stability),
+                        similarity: used.similarity.or(asked.similarity),
+                        style: used.style.or(asked.style),
+                        speed: used.speed.or(asked.speed),
+                    };
                     audio.context = prepared.context;
                     audio.warnings = prepared.warnings;
                     if audio.degraded {
@@ -107,6 +151,9 @@ impl Speech {
                 }
                 Err(ChainError::Fatal { error, .. }) => Err(error),
                 Err(ChainError::Exhausted { attempts }) => Err(SpeakError::AllFailed { failed: attempts.failed }),
+                Err(ChainError::Deadline { attempts }) => {
+                    Err(SpeakError::Deadline { deadline_ms: resilience.deadline_ms, failed: attempts.failed })
+                }
             }
         };
         let (audio, cached) =
@@ -208,6 +255,8 @@ fn verdict(error: &SpeakError) -> Verdict {
         }
         // A deadline: the service may be slow; another try may do.
         SpeakError::Call { source: CallError::DeadlineExceeded { .. }, .. } => Verdict::Retry(None),
+        // It used its share of the time: the next provider gets the rest.
+        SpeakError::Stalled { .. } => Verdict::Next,
         // A crash depends on the input and a busy host is no outage: another provider may
         // do, but retrying the same one would only repeat it, and its breaker stays as is.
         SpeakError::Call { .. } => Verdict::Skip,
@@ -269,29 +318,70 @@ async fn prepare(
     Ok(prepared)
 }
 
-/// Runs one synthesis, collecting the audio as it streams in.
+/// One provider's attempt at a synthesis, and the time it has.
+struct Attempt<'a> {
+    component: &'a LoadedComponent,
+    provider: &'a str,
+    format: Format,
+    /// When `speak` began.
+    started: Instant,
+    budget: Budget,
+}
+
+/// Runs one synthesis, collecting the audio as it streams in (and passing each chunk on to
+/// `clip`). The attempt is cut, and the guest stopped, when no chunk came within its share of
+/// the time (first chunk, then between chunks) or the deadline passed.
 async fn synthesize(
     runtime: &Runtime,
-    component: &LoadedComponent,
-    provider: &str,
-    format: Format,
+    attempt: Attempt<'_>,
     request: SynthesisRequest,
-    started: Instant,
+    admit: &(dyn Fn() -> bool + Sync),
+    clip: Option<&ClipWriter>,
 ) -> Result<Audio, SpeakError> {
+    let Attempt { component, provider, format, started, budget } = attempt;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(SINK_DEPTH);
+    if let Some(clip) = clip {
+        clip.restart();
+    }
     let synthesis_started = Instant::now();
-    let collect = async {
-        let mut audio = Vec::new();
-        let mut first = None;
-        while let Some(chunk) = rx.recv().await {
-            if first.is_none() && !chunk.is_empty() {
-                first = Some(started.elapsed());
-            }
-            audio.extend_from_slice(&chunk);
+    let run = runtime.tts_synthesize(component, request, tx, admit);
+    tokio::pin!(run);
+    let mut outcome = None;
+    let mut bytes = Vec::new();
+    let mut first = None;
+    let mut last = Instant::now();
+    let stalled = |waited, started| SpeakError::Stalled { provider: component.name.clone(), waited, started };
+    loop {
+        let limit = (last + budget.share).min(budget.deadline);
+        tokio::select! {
+            done = &mut run, if outcome.is_none() => outcome = Some(done),
+            chunk = tokio::time::timeout_at(limit.into(), rx.recv()) => match chunk {
+                Ok(Some(chunk)) => {
+                    if first.is_none() && !chunk.is_empty() {
+                        first = Some(started.elapsed());
+                    }
+                    bytes.extend_from_slice(&chunk);
+                    last = Instant::now();
+                    if let Some(clip) = clip {
+                        clip.push(&chunk);
+                        // Let the readers of the clip send it on now: a provider that
+                        // computes (the offline voice) would otherwise hold this thread until
+                        // its next epoch yield.
+                        tokio::task::yield_now().await;
+                    }
+                }
+                // The sink closes when the instance is gone: the call has returned.
+                Ok(None) => break,
+                // Dropping `run` stops the guest and frees its instance.
+                Err(_) if outcome.is_none() => return Err(stalled(last.elapsed(), first.is_some())),
+                Err(_) => break,
+            },
         }
-        (audio, first)
+    }
+    let outcome = match outcome {
+        Some(outcome) => outcome,
+        None => run.await,
     };
-    let (outcome, (mut bytes, first)) = tokio::join!(runtime.tts_synthesize(component, request, tx), collect);
     let info = match outcome {
         Ok((Ok(info), _stats)) => info,
         Ok((Err(error), _)) => return Err(SpeakError::Provider { provider: provider.to_owned(), error }),
@@ -312,7 +402,7 @@ async fn synthesize(
         model: info.model,
         duration_ms,
         characters: info.characters,
-        settings: Settings::default(),
+        settings: info.settings.map(to_settings).unwrap_or_default(),
         context: None,
         warnings: Vec::new(),
         first_chunk: first.unwrap_or_default(),
