@@ -211,7 +211,7 @@ async fn elevenlabs() -> (FakeElevenLabs, String) {
 async fn an_agent_call_is_connected_through_register_call() {
     let twilio = twilio().await;
     let (elevenlabs, agent) = elevenlabs().await;
-    let (_fx, session, _) = agent_host(&twilio, &elevenlabs, &agent).await;
+    let (_fx, session, port) = agent_host(&twilio, &elevenlabs, &agent).await;
     let args = json!({ "phone_number": CALLEE, "lead_id": "lead-42", "subject": "solar" });
     let placed = session.ok("initiate_call_with_compliance", args).await;
     let sid = placed["call_sid"].as_str().unwrap().to_owned();
@@ -230,6 +230,21 @@ async fn an_agent_call_is_connected_through_register_call() {
     assert_eq!(call.dynamic_variables["call_id"], sid.as_str());
     assert!(twiml.contains(&call.conversation_id), "Twilio got ElevenLabs' TwiML as is: {twiml}");
     assert!(twiml.contains("<Connect><Stream"), "{twiml}");
+
+    // A forged voice webhook registers nothing with ElevenLabs.
+    let url = format!("http://127.0.0.1:{port}/webhooks/telephony_twilio/voice?lead_id=x");
+    let params = [("AccountSid", ACCOUNT), ("CallSid", sid.as_str()), ("From", FROM), ("To", CALLEE)];
+    let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
+    let forged = reqwest::Client::new()
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("X-Twilio-Signature", switchboard_fakes::twilio::sign("wrong-token", &url, &params))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert_eq!(elevenlabs.registered_calls().len(), 1, "nothing more was registered");
     session.close().await;
 }
 
