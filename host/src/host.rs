@@ -200,7 +200,7 @@ impl Host {
         let _one_at_a_time = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
         *self.speech.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(settings);
         let components = self.components();
-        let (catalog, _) = Catalog::build(&components, &self.speech());
+        let (catalog, _) = Catalog::build(&components, &self.speech(), self.config.operator.tools);
         self.state.write().unwrap_or_else(|e| e.into_inner()).catalog = Arc::new(catalog);
         self.generation.send_modify(|g| *g += 1);
         tracing::info!(providers = ?self.speech().providers, "speech settings changed");
@@ -250,7 +250,7 @@ impl Host {
                 }
             }
         }
-        let (catalog, refused) = Catalog::build(&next, &self.speech());
+        let (catalog, refused) = Catalog::build(&next, &self.speech(), self.config.operator.tools);
         for (component, reason) in refused {
             tracing::error!(message = %reason, "component rejected");
             report.rejected.push(reason.to_string());

@@ -1,16 +1,24 @@
 //! Switchboard: a host that serves WebAssembly components as MCP tools.
 //!
 //! Layers, top to bottom (data flows down, never up):
-//! `transport` (MCP over stdio) -> `catalog` (tool list, schemas, dispatch) ->
-//! `runtime` (wasmtime: engine, instances, limits, WASI grants) -> components.
-//! `policy` says what one component may do; `config` is the operator's file; `host`
-//! assembles the pieces.
+//! [`transport`] (MCP over stdio and HTTP, webhooks, audio) -> [`catalog`] (the one tool
+//! table and its dispatch) -> [`roles`] (speech, classification, calling: what the host
+//! composes from components) -> [`runtime`] (wasmtime: engine, instances, limits, typed role
+//! calls) -> [`capabilities`] (the host side of each import) -> components. Plain data beside
+//! them: [`config`], [`policy`], [`contracts`] (the role WIT's bindings), [`media`], [`store`].
+//! [`host`] assembles the pieces; [`operator`] serves the operator tools.
+//!
+//! `host/ARCHITECTURE.md` draws the flows of a `tools/call`, a webhook and a hot reload, and
+//! says where each kind of change goes.
 
 pub mod builtin;
+pub mod capabilities;
 pub mod catalog;
 pub mod config;
+pub mod contracts;
 pub mod host;
 pub mod logging;
+pub mod media;
 pub mod metrics;
 pub mod operator;
 pub mod policy;

@@ -231,8 +231,7 @@ fn list(host: &Host, json: bool) -> Result<()> {
             p.max_concurrent,
             if hosts.is_empty() { "none".to_string() } else { hosts.join(", ") }
         );
-        for entry in catalog.tools().filter(|e| Arc::ptr_eq(&e.component, c)) {
-            let t = &entry.tool;
+        for t in catalog.tools_of(c) {
             println!("  tool {}", t.name);
             if let Some(d) = &t.description {
                 println!("    {}", d.replace('\n', "\n    "));
@@ -256,11 +255,13 @@ async fn call(host: &Host, tool: &str, args: &str, audio_out: Option<&Path>) -> 
     let args: serde_json::Value = serde_json::from_str(args).context("the arguments are not valid JSON")?;
     let serde_json::Value::Object(args) = args else { bail!("the arguments must be a JSON object") };
     let catalog = host.catalog();
-    let Some(catalog::Called { result, .. }) =
-        catalog::call(&catalog, &host.roles, &host.runtime, tool, Some(&args)).await
-    else {
-        let names: Vec<&str> = catalog.all_tools().map(|t| t.name.as_ref()).collect();
-        bail!("no tool named `{tool}`; available: {}", names.join(", "));
+    let result = match catalog::call(&catalog, &host.roles, &host.runtime, tool, Some(&args)).await {
+        catalog::Dispatched::Done(called) => called.result,
+        catalog::Dispatched::Operator(_) => bail!("`{tool}` is an operator tool: call it from an MCP session"),
+        catalog::Dispatched::Unknown => {
+            let names: Vec<&str> = catalog.all_tools().map(|t| t.name.as_ref()).collect();
+            bail!("no tool named `{tool}`; available: {}", names.join(", "));
+        }
     };
     let text: Vec<String> = result.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect();
     if result.is_error == Some(true) {

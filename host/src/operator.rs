@@ -5,64 +5,11 @@
 //! the components directory or the config, never a path, and policies come only from the
 //! operator's files, so an agent cannot widen what a component may do.
 
+use crate::catalog::operator::OperatorTool;
 use crate::host::Host;
-use rmcp::model::{CallToolResult, ContentBlock, Tool};
+use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
-
-const LIST: &str = "switchboard_list_components";
-const RELOAD: &str = "switchboard_reload_components";
-const UNLOAD: &str = "switchboard_unload_component";
-const LOAD: &str = "switchboard_load_component";
-const SET_TTS: &str = "switchboard_set_tts_providers";
-
-fn schema(v: Value) -> Arc<Map<String, Value>> {
-    Arc::new(v.as_object().cloned().unwrap_or_default())
-}
-
-fn name_arg() -> Arc<Map<String, Value>> {
-    schema(json!({
-        "type": "object",
-        "properties": { "name": { "type": "string", "description": "The component's name (its file stem)." } },
-        "required": ["name"],
-        "additionalProperties": false
-    }))
-}
-
-/// The operator tools, as MCP tools.
-pub fn tools() -> Vec<Tool> {
-    let none = || schema(json!({ "type": "object", "properties": {}, "additionalProperties": false }));
-    vec![
-        Tool::new(
-            LIST,
-            "Lists the loaded components: source, SHA-256, policy, tools; and those rejected or unloaded.",
-            none(),
-        ),
-        Tool::new(RELOAD, "Reads the components directory and the config again and swaps in what changed.", none()),
-        Tool::new(UNLOAD, "Unloads a component until it is loaded again; calls in flight finish.", name_arg()),
-        Tool::new(
-            LOAD,
-            "Loads again a component that was unloaded (from the operator's directory or config).",
-            name_arg(),
-        ),
-        Tool::new(
-            SET_TTS,
-            "Sets the order of the text-to-speech providers (component names, first preferred) until the \
-             config changes or the host restarts; an empty list means every loaded provider. Calls in flight \
-             finish on the provider they started with.",
-            schema(json!({
-                "type": "object",
-                "properties": { "providers": { "type": "array", "items": { "type": "string" } } },
-                "required": ["providers"],
-                "additionalProperties": false
-            })),
-        ),
-    ]
-}
-
-pub fn is_operator_tool(name: &str) -> bool {
-    [LIST, RELOAD, UNLOAD, LOAD, SET_TTS].contains(&name)
-}
 
 fn ok(value: Value) -> CallToolResult {
     let mut result = CallToolResult::success(vec![ContentBlock::text(value.to_string())]);
@@ -74,33 +21,34 @@ fn error(message: String) -> CallToolResult {
     CallToolResult::error(vec![ContentBlock::text(message)])
 }
 
-/// Runs an operator tool. `None` if `name` is not one.
-pub async fn call(host: &Arc<Host>, name: &str, args: Option<&Map<String, Value>>) -> Option<CallToolResult> {
-    if !is_operator_tool(name) {
-        return None;
-    }
+/// Runs an operator tool.
+pub async fn call(host: &Arc<Host>, tool: OperatorTool, args: Option<&Map<String, Value>>) -> CallToolResult {
+    let name = tool.name();
     let target = args.and_then(|a| a.get("name")).and_then(Value::as_str).map(str::to_owned);
-    let result = match (name, target) {
-        (LIST, _) => ok(describe(host, false)),
-        (SET_TTS, _) => set_tts(host, args).await,
-        (RELOAD, _) => reload(host).await,
+    let result = match (tool, target) {
+        (OperatorTool::ListComponents, _) => ok(describe(host, false)),
+        (OperatorTool::SetTtsProviders, _) => set_tts(host, args).await,
+        (OperatorTool::ReloadComponents, _) => reload(host).await,
         (_, None) => error(format!("`{name}` needs `name`, the component's name")),
-        (UNLOAD, Some(target)) => {
-            if !host.components().iter().any(|c| c.name == target) {
-                return Some(error(format!("no component named `{target}` is loaded")));
+        (OperatorTool::UnloadComponent, Some(target)) => {
+            if host.components().iter().any(|c| c.name == target) {
+                host.set_disabled(&target, true);
+                reload(host).await
+            } else {
+                error(format!("no component named `{target}` is loaded"))
             }
-            host.set_disabled(&target, true);
-            reload(host).await
         }
         (_, Some(target)) => {
-            if !host.set_disabled(&target, false) {
-                return Some(error(format!("`{target}` was not unloaded; {RELOAD} picks up new files")));
+            if host.set_disabled(&target, false) {
+                reload(host).await
+            } else {
+                let reload = OperatorTool::ReloadComponents.name();
+                error(format!("`{target}` was not unloaded; {reload} picks up new files"))
             }
-            reload(host).await
         }
     };
     tracing::info!(tool = name, is_error = result.is_error.unwrap_or(false), "operator tool");
-    Some(result)
+    result
 }
 
 async fn reload(host: &Arc<Host>) -> CallToolResult {
@@ -125,11 +73,8 @@ pub fn describe(host: &Host, schemas: bool) -> Value {
         .components()
         .iter()
         .map(|c| {
-            let tools: Vec<Value> = catalog
-                .tools()
-                .filter(|e| Arc::ptr_eq(&e.component, c))
-                .map(|e| if schemas { json!(e.tool) } else { json!(e.tool.name) })
-                .collect();
+            let tools: Vec<Value> =
+                catalog.tools_of(c).map(|t| if schemas { json!(t) } else { json!(t.name) }).collect();
             let skipped: Vec<Value> =
                 c.surface.skipped.iter().map(|s| json!({ "function": s.name, "reason": s.reason })).collect();
             let routes = catalog.routes();
@@ -179,7 +124,8 @@ pub fn describe(host: &Host, schemas: bool) -> Value {
 
 async fn set_tts(host: &Arc<Host>, args: Option<&Map<String, Value>>) -> CallToolResult {
     let Some(Value::Array(list)) = args.and_then(|a| a.get("providers")) else {
-        return error(format!("`{SET_TTS}` needs `providers`, a list of component names"));
+        let name = OperatorTool::SetTtsProviders.name();
+        return error(format!("`{name}` needs `providers`, a list of component names"));
     };
     let mut providers = Vec::new();
     for item in list {

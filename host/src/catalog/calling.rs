@@ -4,12 +4,14 @@
 //! `end_call`, `record_call`) are the host's own orchestration.
 
 use super::roles::{object, parse, structured, tool};
-use super::{Called, Catalog, Entry, schema};
+use super::router::{Handler, Route};
+use super::{Called, Entry, ToolError, schema};
+use crate::contracts::compliance::{CHECKER as COMPLIANCE, CallPurpose, Decision};
+use crate::contracts::telephony::RecordingInfo;
 use crate::roles::Roles;
 use crate::roles::telephony::book::Filter;
 use crate::roles::telephony::record::{CallRecord, Status};
 use crate::roles::telephony::{CallingError, InitiateRequest, Initiation, Message};
-use crate::runtime::calling::{COMPLIANCE, CallPurpose, Decision, RecordingInfo};
 use crate::runtime::{LoadedComponent, Runtime};
 use rmcp::model::{CallToolResult, ContentBlock as Content, Tool};
 use serde::Deserialize;
@@ -29,16 +31,28 @@ pub const COMPLIANCE_TOOLS: [(&str, &str); 9] = [
     ("get_compliance_audit", "audit"),
 ];
 
-pub const INITIATE: &str = "initiate_call_with_compliance";
-pub const GET_CALL: &str = "get_call";
-pub const LIST_CALLS: &str = "list_calls";
-pub const END_CALL: &str = "end_call";
-pub const RECORD_CALL: &str = "record_call";
-const CALL_TOOLS: [&str; 5] = [INITIATE, GET_CALL, LIST_CALLS, END_CALL, RECORD_CALL];
+/// The calling tools the host orchestrates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallTool {
+    Initiate,
+    GetCall,
+    ListCalls,
+    EndCall,
+    RecordCall,
+}
 
-/// Whether `name` is a calling tool (reserved whether or not its role is served).
-pub fn is_reserved(name: &str) -> bool {
-    CALL_TOOLS.contains(&name) || COMPLIANCE_TOOLS.iter().any(|(tool, _)| *tool == name)
+impl CallTool {
+    pub const ALL: [CallTool; 5] = [Self::Initiate, Self::GetCall, Self::ListCalls, Self::EndCall, Self::RecordCall];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Initiate => "initiate_call_with_compliance",
+            Self::GetCall => "get_call",
+            Self::ListCalls => "list_calls",
+            Self::EndCall => "end_call",
+            Self::RecordCall => "record_call",
+        }
+    }
 }
 
 /// The index of checker function `func` in a component's exports.
@@ -47,22 +61,29 @@ fn checker_function(component: &LoadedComponent, func: &str) -> Option<usize> {
 }
 
 /// The calling tools the loaded components make possible.
-pub fn tools(checkers: &[std::sync::Arc<LoadedComponent>], carriers: &[std::sync::Arc<LoadedComponent>]) -> Vec<Tool> {
+pub fn routes(routes: &crate::roles::Routes) -> Vec<Route> {
     let mut tools = Vec::new();
     // Every checker implements one interface: the first one's schemas are everyone's.
-    let Some(checker) = checkers.first() else { return tools };
-    for (name, func) in COMPLIANCE_TOOLS {
-        let Some(index) = checker_function(checker, func) else { continue };
-        let func = &checker.surface.functions[index];
-        let doc = func.docs.clone().unwrap_or_else(|| format!("Calls `{}` of the compliance checker.", func.name));
-        tools.push(tool(name, &doc, schema::input(func), schema::output(func)));
+    if let Some(checker) = routes.checkers.first() {
+        for (name, function) in COMPLIANCE_TOOLS {
+            let Some(index) = checker_function(checker, function) else { continue };
+            let func = &checker.surface.functions[index];
+            let doc = func.docs.clone().unwrap_or_else(|| format!("Calls `{}` of the compliance checker.", func.name));
+            let tool = tool(name, &doc, schema::input(func), schema::output(func));
+            tools.push(Route::new(tool, Handler::Checker { function }));
+        }
     }
-    if !carriers.is_empty() {
-        tools.push(tool(INITIATE, INITIATE_DOC, initiate_input(), None));
-        tools.push(tool(GET_CALL, GET_CALL_DOC, call_sid_input(true), None));
-        tools.push(tool(LIST_CALLS, LIST_CALLS_DOC, list_calls_input(), None));
-        tools.push(tool(END_CALL, END_CALL_DOC, call_sid_input(false), None));
-        tools.push(tool(RECORD_CALL, RECORD_CALL_DOC, call_sid_input(false), None));
+    if !routes.carriers.is_empty() && !routes.checkers.is_empty() {
+        let calls = [
+            (CallTool::Initiate, INITIATE_DOC, initiate_input()),
+            (CallTool::GetCall, GET_CALL_DOC, call_sid_input(true)),
+            (CallTool::ListCalls, LIST_CALLS_DOC, list_calls_input()),
+            (CallTool::EndCall, END_CALL_DOC, call_sid_input(false)),
+            (CallTool::RecordCall, RECORD_CALL_DOC, call_sid_input(false)),
+        ];
+        for (t, doc, input) in calls {
+            tools.push(Route::new(tool(t.name(), doc, input, None), Handler::Call(t)));
+        }
     }
     tools
 }
@@ -123,7 +144,7 @@ fn list_calls_input() -> Map<String, Value> {
     object(
         json!({
             "lead_id": { "type": "string", "description": "Only the calls of this lead." },
-            "status": { "type": "string", "enum": ["initiated", "ringing", "in-progress", "completed", "failed", "busy", "no-answer", "canceled"] },
+            "status": { "type": "string", "enum": Status::ALL.map(Status::as_str) },
             "active_only": { "type": "boolean", "default": false, "description": "Only calls not yet ended." },
             "limit": { "type": "integer", "minimum": 1, "maximum": 500, "default": 50 }
         }),
@@ -182,35 +203,45 @@ struct ListArgs {
     limit: Option<usize>,
 }
 
-type Outcome = Result<CallToolResult, (String, &'static str)>;
+type Outcome = Result<CallToolResult, ToolError>;
 
-/// Serves a calling tool; `None` when `name` is not one the catalog lists.
+/// Serves a compliance tool: `function` of the checker in service.
+pub async fn check(
+    tool: &Tool,
+    function: &str,
+    routes: &crate::roles::Routes,
+    roles: &Roles,
+    runtime: &Runtime,
+    args: Option<&Map<String, Value>>,
+) -> Called {
+    let checker = match roles.telephony.checker(&routes.checkers) {
+        Ok(checker) => checker,
+        Err(e) => return Called::host(&tool.name, Err(ToolError::new(e.to_string(), "unavailable"))),
+    };
+    let Some(index) = checker_function(checker, function) else {
+        let missing = format!("the checker `{}` has no `{function}`", checker.name);
+        return Called::host(&tool.name, Err(ToolError::new(missing, "unavailable")));
+    };
+    let entry = Entry { tool: tool.clone(), component: checker.clone(), index };
+    super::run(&entry, runtime, args).await
+}
+
+/// Serves a calling tool.
 pub async fn call(
-    catalog: &Catalog,
+    tool: CallTool,
+    routes: &crate::roles::Routes,
     roles: &Roles,
     runtime: &Arc<Runtime>,
-    name: &str,
     args: Option<&Map<String, Value>>,
-) -> Option<Called> {
-    let tool = catalog.role_tools.iter().find(|t| t.name == name)?;
-    let routes = &catalog.routes;
+) -> Called {
     let telephony = &roles.telephony;
-    if let Some((_, func)) = COMPLIANCE_TOOLS.iter().find(|(t, _)| *t == name) {
-        let checker = match telephony.checker(&routes.checkers) {
-            Ok(checker) => checker,
-            Err(e) => return Some(failed(name, (e.to_string(), "unavailable"))),
-        };
-        let index = checker_function(checker, func)?;
-        let entry = Entry { tool: tool.clone(), component: checker.clone(), index };
-        return Some(super::run(&entry, runtime, args).await);
-    }
     let carriers = &routes.carriers;
-    let outcome: Outcome = match name {
-        INITIATE => match parse::<InitiateArgs>(args) {
+    let outcome: Outcome = match tool {
+        CallTool::Initiate => match parse::<InitiateArgs>(args) {
             Ok(a) => initiate(roles, routes, runtime, a).await,
             Err(e) => Err(e),
         },
-        GET_CALL => match parse::<CallArgs>(args) {
+        CallTool::GetCall => match parse::<CallArgs>(args) {
             Ok(a) => telephony
                 .get(carriers, runtime, &a.call_sid, a.refresh)
                 .await
@@ -218,7 +249,7 @@ pub async fn call(
                 .map_err(calling_failed),
             Err(e) => Err(e),
         },
-        LIST_CALLS => match parse::<ListArgs>(args).and_then(list_filter) {
+        CallTool::ListCalls => match parse::<ListArgs>(args).and_then(list_filter) {
             Ok(filter) => telephony
                 .list(&filter)
                 .map(|calls| {
@@ -228,7 +259,7 @@ pub async fn call(
                 .map_err(calling_failed),
             Err(e) => Err(e),
         },
-        END_CALL => match parse::<CallArgs>(args) {
+        CallTool::EndCall => match parse::<CallArgs>(args) {
             Ok(a) => telephony
                 .end(carriers, runtime, &a.call_sid)
                 .await
@@ -236,7 +267,7 @@ pub async fn call(
                 .map_err(calling_failed),
             Err(e) => Err(e),
         },
-        RECORD_CALL => match parse::<CallArgs>(args) {
+        CallTool::RecordCall => match parse::<CallArgs>(args) {
             Ok(a) => telephony
                 .record(carriers, runtime, &a.call_sid)
                 .await
@@ -244,45 +275,36 @@ pub async fn call(
                 .map_err(calling_failed),
             Err(e) => Err(e),
         },
-        _ => return None,
     };
-    Some(match outcome {
-        Ok(result) => Called { result, outcome: "ok", instantiate: None, component: String::new(), memory_peak: None },
-        Err(e) => failed(name, e),
-    })
+    Called::host(tool.name(), outcome)
 }
 
-fn failed(name: &str, (message, kind): (String, &'static str)) -> Called {
-    let result = CallToolResult::error(vec![Content::text(format!("`{name}` failed: {message}"))]);
-    Called { result, outcome: kind, instantiate: None, component: String::new(), memory_peak: None }
-}
-
-fn calling_failed(e: CallingError) -> (String, &'static str) {
+fn calling_failed(e: CallingError) -> ToolError {
     let kind = match &e {
         CallingError::UnknownCall(_) | CallingError::Compliance(_) | CallingError::Message(_) => "invalid_arguments",
         CallingError::Speech(e) => e.kind(),
         CallingError::Carrier(_) => "tool_error",
         _ => "unavailable",
     };
-    (e.to_string(), kind)
+    ToolError::new(e.to_string(), kind)
 }
 
-fn list_filter(a: ListArgs) -> Result<Filter, (String, &'static str)> {
+fn list_filter(a: ListArgs) -> Result<Filter, ToolError> {
     let status = match a.status.as_deref().map(|s| (s, Status::parse(s))) {
         None => None,
         Some((_, Some(status))) => Some(status),
-        Some((s, None)) => return Err((format!("invalid arguments: unknown status {s:?}"), "invalid_arguments")),
+        Some((s, None)) => return Err(ToolError::invalid(format!("invalid arguments: unknown status {s:?}"))),
     };
     let limit = a.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
-        return Err((format!("invalid arguments: limit is {limit}; use 1 to 500"), "invalid_arguments"));
+        return Err(ToolError::invalid(format!("invalid arguments: limit is {limit}; use 1 to 500")));
     }
     Ok(Filter { lead_id: a.lead_id, status, active_only: a.active_only, limit })
 }
 
 async fn initiate(roles: &Roles, routes: &crate::roles::Routes, runtime: &Arc<Runtime>, a: InitiateArgs) -> Outcome {
     if a.lead_id.trim().is_empty() {
-        return Err(("invalid arguments: lead_id is empty; give your id of the lead".into(), "invalid_arguments"));
+        return Err(ToolError::invalid("invalid arguments: lead_id is empty; give your id of the lead"));
     }
     let request = InitiateRequest {
         phone_number: a.phone_number.trim().to_owned(),

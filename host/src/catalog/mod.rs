@@ -7,19 +7,23 @@
 //! with one name are a load error, never a silent overwrite.
 
 pub mod calling;
+pub mod operator;
 pub mod roles;
+pub mod router;
 pub mod schema;
 
 use crate::roles::{Roles, Routes, SpeechSettings};
 use crate::runtime::{CallError, CallOutput, ExportedFunc, LoadedComponent, Runtime, WitType};
+use operator::OperatorTool;
 use rmcp::model::{CallToolResult, ContentBlock as Content, Tool};
+use router::{Handler, Route, Router};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 const MAX_NAME: usize = 64;
 
-/// One tool: its MCP description and the function that serves it.
+/// A component function behind a tool.
 #[derive(Clone)]
 pub struct Entry {
     pub tool: Tool,
@@ -33,12 +37,12 @@ impl Entry {
     }
 }
 
+/// The tools of the loaded components and of the host, in one [`Router`], and the components
+/// serving the roles.
 #[derive(Default)]
 pub struct Catalog {
-    tools: BTreeMap<String, Entry>,
-    /// The components serving the roles, and the role tools they make possible.
+    router: Router,
     routes: Routes,
-    role_tools: Vec<Tool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,13 +54,15 @@ pub enum CatalogError {
 }
 
 impl Catalog {
-    /// Builds the catalog of a set of components. A component whose name, or one of whose
-    /// tool names, is already taken is left out whole and returned with the reason.
+    /// Builds the catalog of a set of components, with the operator tools when `operator`. A
+    /// component whose name, or one of whose tool names, is already taken is left out whole
+    /// and returned with the reason.
     pub fn build(
         components: &[Arc<LoadedComponent>],
         speech: &SpeechSettings,
+        operator: bool,
     ) -> (Self, Vec<(Arc<LoadedComponent>, CatalogError)>) {
-        let mut catalog = Self::default();
+        let mut derived: BTreeMap<String, Entry> = BTreeMap::new();
         let mut accepted = Vec::new();
         let mut names: HashMap<String, String> = HashMap::new();
         let mut rejected = Vec::new();
@@ -70,54 +76,41 @@ impl Catalog {
                 rejected.push((component.clone(), e));
                 continue;
             }
-            match catalog.entries(component) {
+            match entries(component, &derived) {
                 Ok(entries) => {
                     names.insert(component.name.clone(), component.source.clone());
-                    catalog.tools.extend(entries);
+                    derived.extend(entries);
                     accepted.push(component.clone());
                 }
                 Err(e) => rejected.push((component.clone(), e)),
             }
         }
-        catalog.routes = Routes::select(&accepted, speech);
-        catalog.role_tools = roles::tools(&catalog.routes);
-        catalog.role_tools.extend(calling::tools(&catalog.routes.checkers, &catalog.routes.carriers));
-        (catalog, rejected)
-    }
-
-    /// The tools of one component, checked against each other and against the catalog.
-    fn entries(&self, component: &Arc<LoadedComponent>) -> Result<BTreeMap<String, Entry>, CatalogError> {
-        let functions = &component.surface.functions;
-        let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
-        for (index, func) in functions.iter().enumerate() {
-            if func.role {
-                continue;
-            }
-            let shared = functions.iter().filter(|f| f.name == func.name).count() > 1;
-            let name = tool_name(&component.name, func, shared);
-            let origin = format!("`{}` of {}", func.name, component.source);
-            if roles::NAMES.contains(&name.as_str()) || calling::is_reserved(&name) {
-                let first = "the host's role tool".to_owned();
-                return Err(CatalogError::Collision { name, first, second: origin });
-            }
-            if let Some(existing) = self.tools.get(&name).or_else(|| entries.get(&name)) {
-                let first = format!("`{}` of {}", existing.func().name, existing.component.source);
-                return Err(CatalogError::Collision { name, first, second: origin });
-            }
-            let tool = describe(&name, &component.name, func);
-            entries.insert(name, Entry { tool, component: component.clone(), index });
+        let routes = Routes::select(&accepted, speech);
+        let mut router = Router::default();
+        let host_tools = roles::routes(&routes).into_iter().chain(calling::routes(&routes));
+        let operator_tools = operator.then(operator::routes).unwrap_or_default();
+        let component_tools = derived
+            .into_values()
+            .map(|e| Route::new(e.tool, Handler::Derived { component: e.component, index: e.index }));
+        for route in host_tools.chain(component_tools).chain(operator_tools) {
+            // Names were checked against the reserved ones and each other above.
+            let _ = router.add(route);
         }
-        Ok(entries)
+        (Self { router, routes }, rejected)
     }
 
-    /// The tools derived from components' exports.
-    pub fn tools(&self) -> impl Iterator<Item = &Entry> {
-        self.tools.values()
-    }
-
-    /// Every tool the agent sees: role tools first, then derived ones.
+    /// Every tool the agent sees, in order: role tools, calling tools, component tools,
+    /// operator tools.
     pub fn all_tools(&self) -> impl Iterator<Item = &Tool> {
-        self.role_tools.iter().chain(self.tools.values().map(|e| &e.tool))
+        self.router.routes().map(|r| &r.tool)
+    }
+
+    /// The tools derived from `component`'s exports.
+    pub fn tools_of<'a>(&'a self, component: &'a Arc<LoadedComponent>) -> impl Iterator<Item = &'a Tool> + 'a {
+        self.router.routes().filter_map(move |r| match &r.handler {
+            Handler::Derived { component: c, .. } if Arc::ptr_eq(c, component) => Some(&r.tool),
+            _ => None,
+        })
     }
 
     /// Which components serve the roles.
@@ -125,17 +118,45 @@ impl Catalog {
         &self.routes
     }
 
-    pub fn get(&self, name: &str) -> Option<&Entry> {
-        self.tools.get(name)
+    pub fn route(&self, name: &str) -> Option<&Route> {
+        self.router.get(name)
     }
 
     pub fn len(&self) -> usize {
-        self.tools.len() + self.role_tools.len()
+        self.router.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.router.is_empty()
     }
+}
+
+/// The tools of one component, checked against the host's names, each other and `taken`.
+fn entries(
+    component: &Arc<LoadedComponent>,
+    taken: &BTreeMap<String, Entry>,
+) -> Result<BTreeMap<String, Entry>, CatalogError> {
+    let functions = &component.surface.functions;
+    let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
+    for (index, func) in functions.iter().enumerate() {
+        if func.role {
+            continue;
+        }
+        let shared = functions.iter().filter(|f| f.name == func.name).count() > 1;
+        let name = tool_name(&component.name, func, shared);
+        let origin = format!("`{}` of {}", func.name, component.source);
+        if router::reserved(&name) {
+            let first = "the host's own tool".to_owned();
+            return Err(CatalogError::Collision { name, first, second: origin });
+        }
+        if let Some(existing) = taken.get(&name).or_else(|| entries.get(&name)) {
+            let first = format!("`{}` of {}", existing.func().name, existing.component.source);
+            return Err(CatalogError::Collision { name, first, second: origin });
+        }
+        let tool = describe(&name, &component.name, func);
+        entries.insert(name, Entry { tool, component: component.clone(), index });
+    }
+    Ok(entries)
 }
 
 /// `<component>_<function>`, made to fit MCP's tool-name rule.
@@ -219,6 +240,36 @@ pub fn render(entry: &Entry, outcome: Result<CallOutput, CallError>) -> CallTool
     result
 }
 
+/// A tool call that failed in the host (bad arguments, a role that cannot serve): the
+/// message the agent sees, and a fixed label for logs and metrics.
+#[derive(Debug)]
+pub struct ToolError {
+    pub message: String,
+    pub kind: &'static str,
+}
+
+impl ToolError {
+    pub fn new(message: impl Into<String>, kind: &'static str) -> Self {
+        Self { message: message.into(), kind }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(message, "invalid_arguments")
+    }
+}
+
+impl Called {
+    /// A call the host served itself (a role or calling tool): its result, or its error as a
+    /// tool error the agent can act on.
+    pub fn host(tool: &str, outcome: Result<CallToolResult, ToolError>) -> Self {
+        let (result, outcome) = match outcome {
+            Ok(result) => (result, "ok"),
+            Err(e) => (CallToolResult::error(vec![Content::text(format!("`{tool}` failed: {}", e.message))]), e.kind),
+        };
+        Self { result, outcome, instantiate: None, component: String::new(), memory_peak: None }
+    }
+}
+
 /// A finished tool call: the MCP result and what happened, for logs and metrics.
 pub struct Called {
     pub result: CallToolResult,
@@ -230,22 +281,38 @@ pub struct Called {
     pub memory_peak: Option<u64>,
 }
 
-/// Runs a tool call end to end: look-up, call, rendering. `None` when no tool has that name.
+/// Where a `tools/call` went.
+pub enum Dispatched {
+    /// Served here.
+    Done(Box<Called>),
+    /// An operator tool: the host serves it.
+    Operator(OperatorTool),
+    /// No tool has that name.
+    Unknown,
+}
+
+/// Runs a tool call end to end: look-up in the router, call, rendering.
 pub async fn call(
     catalog: &Catalog,
     roles_: &Roles,
     runtime: &Arc<Runtime>,
     name: &str,
     args: Option<&Map<String, Value>>,
-) -> Option<Called> {
-    if roles::NAMES.contains(&name) {
-        return roles::call(&catalog.routes, roles_, runtime, name, args).await;
-    }
-    if calling::is_reserved(name) {
-        return calling::call(catalog, roles_, runtime, name, args).await;
-    }
-    let entry = catalog.get(name)?;
-    Some(run(entry, runtime, args).await)
+) -> Dispatched {
+    let Some(route) = catalog.route(name) else { return Dispatched::Unknown };
+    let called = match &route.handler {
+        Handler::Derived { component, index } => {
+            let entry = Entry { tool: route.tool.clone(), component: component.clone(), index: *index };
+            run(&entry, runtime, args).await
+        }
+        Handler::Role(tool) => roles::call(*tool, &catalog.routes, roles_, runtime, args).await,
+        Handler::Checker { function } => {
+            calling::check(&route.tool, function, &catalog.routes, roles_, runtime, args).await
+        }
+        Handler::Call(tool) => calling::call(*tool, &catalog.routes, roles_, runtime, args).await,
+        Handler::Operator(tool) => return Dispatched::Operator(*tool),
+    };
+    Dispatched::Done(Box::new(called))
 }
 
 /// Calls the component function behind `entry` and renders its result.

@@ -2,10 +2,11 @@
 //! `get_server_status` and `classify_text`. Their schemas are written here; each call is
 //! parsed, handed to the role service with the catalog's routes, and rendered for MCP.
 
-use super::{Called, schema};
+use super::router::{Handler, Route};
+use super::{Called, ToolError, schema};
+use crate::contracts::tts::{Gender, Voice, VoiceFilter};
 use crate::roles::tts::{SpeakError, SpeakRequest, Spoken};
 use crate::roles::{Roles, Routes};
-use crate::runtime::roles::{CLASSIFIER, Gender, Voice, VoiceFilter};
 use crate::runtime::{LoadedComponent, Runtime};
 use base64::Engine as _;
 use rmcp::model::{CallToolResult, ContentBlock as Content, Tool};
@@ -13,31 +14,57 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
-pub const SPEAK: &str = "speak";
-pub const LIST_VOICES: &str = "list_voices";
-pub const SET_DEFAULT_VOICE: &str = "set_default_voice";
-pub const GET_DEFAULT_VOICE: &str = "get_default_voice";
-pub const GET_SERVER_STATUS: &str = "get_server_status";
-pub const CLASSIFY_TEXT: &str = "classify_text";
+/// The role tools.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoleTool {
+    Speak,
+    ListVoices,
+    SetDefaultVoice,
+    GetDefaultVoice,
+    GetServerStatus,
+    ClassifyText,
+}
 
-/// Every role tool name, reserved whether or not its role is served.
-pub const NAMES: [&str; 6] =
-    [SPEAK, LIST_VOICES, SET_DEFAULT_VOICE, GET_DEFAULT_VOICE, GET_SERVER_STATUS, CLASSIFY_TEXT];
+impl RoleTool {
+    pub const ALL: [RoleTool; 6] = [
+        Self::Speak,
+        Self::ListVoices,
+        Self::SetDefaultVoice,
+        Self::GetDefaultVoice,
+        Self::GetServerStatus,
+        Self::ClassifyText,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Speak => "speak",
+            Self::ListVoices => "list_voices",
+            Self::SetDefaultVoice => "set_default_voice",
+            Self::GetDefaultVoice => "get_default_voice",
+            Self::GetServerStatus => "get_server_status",
+            Self::ClassifyText => "classify_text",
+        }
+    }
+}
 
 /// The role tools the routes can serve.
-pub fn tools(routes: &Routes) -> Vec<Tool> {
+pub fn routes(routes: &Routes) -> Vec<Route> {
     let mut tools = Vec::new();
+    let mut add = |t: RoleTool, doc: &str, input, output| {
+        tools.push(Route::new(tool(t.name(), doc, input, output), Handler::Role(t)))
+    };
     if !routes.tts.is_empty() {
-        tools.push(tool(SPEAK, SPEAK_DOC, speak_input(), Some(speak_output())));
-        tools.push(tool(LIST_VOICES, LIST_VOICES_DOC, list_voices_input(), None));
-        tools.push(tool(SET_DEFAULT_VOICE, SET_DEFAULT_VOICE_DOC, set_default_voice_input(), None));
-        tools.push(tool(GET_DEFAULT_VOICE, GET_DEFAULT_VOICE_DOC, provider_only_input(), None));
+        add(RoleTool::Speak, SPEAK_DOC, speak_input(), Some(speak_output()));
+        add(RoleTool::ListVoices, LIST_VOICES_DOC, list_voices_input(), None);
+        add(RoleTool::SetDefaultVoice, SET_DEFAULT_VOICE_DOC, set_default_voice_input(), None);
+        add(RoleTool::GetDefaultVoice, GET_DEFAULT_VOICE_DOC, provider_only_input(), None);
     }
     if !routes.tts.is_empty() || routes.classifier.is_some() {
-        tools.push(tool(GET_SERVER_STATUS, GET_SERVER_STATUS_DOC, object(json!({}), &[]), None));
+        add(RoleTool::GetServerStatus, GET_SERVER_STATUS_DOC, object(json!({}), &[]), None);
     }
     if let Some(classifier) = &routes.classifier {
-        tools.push(tool(CLASSIFY_TEXT, CLASSIFY_TEXT_DOC, classify_input(), classify_output(classifier)));
+        let output = classify_output(classifier);
+        add(RoleTool::ClassifyText, CLASSIFY_TEXT_DOC, classify_input(), output);
     }
     tools
 }
@@ -89,7 +116,7 @@ fn speak_input() -> Map<String, Value> {
             "voice": { "type": "string", "description": "A voice id from list_voices; default: the default voice." },
             "format": {
                 "type": "string",
-                "enum": crate::roles::tts::format::KNOWN,
+                "enum": crate::media::KNOWN,
                 "description": "Audio format: wav_22050 (default) or wav_16000 for playback, ulaw_8000 for telephony, pcm_* for raw samples. The provider must support it (get_server_status lists what it makes)."
             },
             "model": { "type": "string", "description": "A model of the provider, when it has several." },
@@ -198,23 +225,15 @@ fn classify_input() -> Map<String, Value> {
 
 /// `{analysis, intent, quality}`, each as the classifier's WIT types map to JSON.
 fn classify_output(classifier: &LoadedComponent) -> Option<Map<String, Value>> {
-    let part = |name: &str| schema::output(classifier_func(classifier, name)?.1).map(Value::Object);
+    let part = |name: &str| {
+        let index = crate::roles::classifier::function(classifier, name)?;
+        schema::output(&classifier.surface.functions[index]).map(Value::Object)
+    };
+    let [analysis, intent, quality] = crate::roles::classifier::FUNCTIONS.map(part);
     Some(object(
-        json!({ "analysis": part("analyze")?, "intent": part("classify-intent")?, "quality": part("check-quality")? }),
+        json!({ "analysis": analysis?, "intent": intent?, "quality": quality? }),
         &["analysis", "intent", "quality"],
     ))
-}
-
-fn classifier_func<'c>(
-    component: &'c LoadedComponent,
-    name: &str,
-) -> Option<(usize, &'c crate::runtime::ExportedFunc)> {
-    component
-        .surface
-        .functions
-        .iter()
-        .enumerate()
-        .find(|(_, f)| f.interface.as_deref() == Some(CLASSIFIER) && f.name == name)
 }
 
 #[derive(Deserialize)]
@@ -231,6 +250,26 @@ struct SpeakArgs {
     refuse_personal_data: Option<bool>,
     #[serde(default)]
     delivery: Delivery,
+}
+
+impl SpeakArgs {
+    fn request(self) -> SpeakRequest {
+        SpeakRequest {
+            text: self.text,
+            voice: self.voice,
+            format: self.format,
+            model: self.model,
+            language: self.language,
+            settings: crate::roles::tts::Settings {
+                stability: self.settings.stability,
+                similarity: self.settings.similarity,
+                style: self.settings.style,
+                speed: self.settings.speed,
+            },
+            context_aware: self.context_aware.unwrap_or(true),
+            refuse_personal_data: self.refuse_personal_data,
+        }
+    }
 }
 
 /// How `speak` hands the audio over.
@@ -284,37 +323,21 @@ struct ClassifyArgs {
 #[serde(deny_unknown_fields)]
 struct NoArgs {}
 
-/// Serves a role tool; `None` when `name` is not one the routes serve.
+/// Serves a role tool.
 pub async fn call(
+    tool: RoleTool,
     routes: &Routes,
     roles: &Roles,
     runtime: &Arc<Runtime>,
-    name: &str,
     args: Option<&Map<String, Value>>,
-) -> Option<Called> {
-    if !tools(routes).iter().any(|t| t.name == name) {
-        return None;
-    }
+) -> Called {
     let speech = &roles.speech;
-    let outcome: Result<CallToolResult, (String, &'static str)> = match name {
-        SPEAK => match parse::<SpeakArgs>(args) {
+    let outcome: Result<CallToolResult, ToolError> = match tool {
+        RoleTool::Speak => match parse::<SpeakArgs>(args) {
             Ok(a) => {
-                let request = SpeakRequest {
-                    text: a.text,
-                    voice: a.voice,
-                    format: a.format,
-                    model: a.model,
-                    language: a.language,
-                    settings: crate::roles::tts::Settings {
-                        stability: a.settings.stability,
-                        similarity: a.settings.similarity,
-                        style: a.settings.style,
-                        speed: a.settings.speed,
-                    },
-                    context_aware: a.context_aware.unwrap_or(true),
-                    refuse_personal_data: a.refuse_personal_data,
-                };
-                match a.delivery {
+                let delivery = a.delivery;
+                let request = a.request();
+                match delivery {
                     Delivery::Inline => {
                         speech.speak(runtime, routes, request).await.map(render_spoken).map_err(speak_failed)
                     }
@@ -327,7 +350,7 @@ pub async fn call(
             }
             Err(e) => Err(e),
         },
-        LIST_VOICES => match parse::<ListVoicesArgs>(args) {
+        RoleTool::ListVoices => match parse::<ListVoicesArgs>(args) {
             Ok(a) => {
                 let filter = VoiceFilter { language: a.language, search: a.search };
                 speech
@@ -341,7 +364,7 @@ pub async fn call(
             }
             Err(e) => Err(e),
         },
-        SET_DEFAULT_VOICE => match parse::<SetDefaultVoiceArgs>(args) {
+        RoleTool::SetDefaultVoice => match parse::<SetDefaultVoiceArgs>(args) {
             Ok(a) => speech
                 .set_default_voice(runtime, routes, a.provider.as_deref(), &a.voice)
                 .await
@@ -349,7 +372,7 @@ pub async fn call(
                 .map_err(speak_failed),
             Err(e) => Err(e),
         },
-        GET_DEFAULT_VOICE => match parse::<ProviderArgs>(args) {
+        RoleTool::GetDefaultVoice => match parse::<ProviderArgs>(args) {
             Ok(a) => speech
                 .default_voice(runtime, routes, a.provider.as_deref())
                 .await
@@ -359,7 +382,7 @@ pub async fn call(
                 .map_err(speak_failed),
             Err(e) => Err(e),
         },
-        GET_SERVER_STATUS => match parse::<NoArgs>(args) {
+        RoleTool::GetServerStatus => match parse::<NoArgs>(args) {
             Ok(_) => {
                 let mut status = speech.status(runtime, routes).await;
                 status["version"] = json!(env!("CARGO_PKG_VERSION"));
@@ -367,31 +390,21 @@ pub async fn call(
             }
             Err(e) => Err(e),
         },
-        CLASSIFY_TEXT => match parse::<ClassifyArgs>(args) {
+        RoleTool::ClassifyText => match parse::<ClassifyArgs>(args) {
             Ok(a) => classify(routes, roles, runtime, a).await,
             Err(e) => Err(e),
         },
-        _ => return None,
     };
-    let (result, outcome) = match outcome {
-        Ok(result) => (result, "ok"),
-        Err((message, kind)) => {
-            let result = CallToolResult::error(vec![Content::text(format!("`{name}` failed: {message}"))]);
-            (result, kind)
-        }
-    };
-    Some(Called { result, outcome, instantiate: None, component: String::new(), memory_peak: None })
+    Called::host(tool.name(), outcome)
 }
 
-pub(super) fn parse<T: serde::de::DeserializeOwned>(
-    args: Option<&Map<String, Value>>,
-) -> Result<T, (String, &'static str)> {
+pub(super) fn parse<T: serde::de::DeserializeOwned>(args: Option<&Map<String, Value>>) -> Result<T, ToolError> {
     let value = Value::Object(args.cloned().unwrap_or_default());
-    serde_json::from_value(value).map_err(|e| (format!("invalid arguments: {e}"), "invalid_arguments"))
+    serde_json::from_value(value).map_err(|e| ToolError::invalid(format!("invalid arguments: {e}")))
 }
 
-fn speak_failed(e: SpeakError) -> (String, &'static str) {
-    (e.to_string(), e.kind())
+fn speak_failed(e: SpeakError) -> ToolError {
+    ToolError::new(e.to_string(), e.kind())
 }
 
 pub(super) fn structured(value: Value) -> CallToolResult {
@@ -420,11 +433,10 @@ fn voice_json(v: &Voice, default: &str) -> Value {
 }
 
 /// The answer when there is no URL the audio could be fetched at.
-fn no_url() -> (String, &'static str) {
-    (
+fn no_url() -> ToolError {
+    ToolError::new(
         "there is no URL to serve the audio at: serve with `--http <addr>` (or set [calling] public_url), or ask for \
-         delivery inline"
-            .into(),
+         delivery inline",
         "unavailable",
     )
 }
@@ -437,7 +449,7 @@ async fn link(
     routes: &Routes,
     runtime: &Arc<Runtime>,
     request: SpeakRequest,
-) -> Result<CallToolResult, (String, &'static str)> {
+) -> Result<CallToolResult, ToolError> {
     // What is wrong with the request comes first; then whether it can be linked to at all.
     roles.speech.check(runtime, routes, &request).await.map_err(speak_failed)?;
     let base = roles.public.base().ok_or_else(no_url)?;
@@ -459,7 +471,7 @@ async fn link(
 }
 
 /// The inline result, with a link to the same audio beside it.
-fn with_link(roles: &Roles, spoken: Spoken) -> Result<CallToolResult, (String, &'static str)> {
+fn with_link(roles: &Roles, spoken: Spoken) -> Result<CallToolResult, ToolError> {
     let base = roles.public.base().ok_or_else(no_url)?;
     let id = roles.speech.clips().publish(spoken.format, &spoken.audio.bytes);
     let url = format!("{base}/audio/{id}");
@@ -536,28 +548,16 @@ async fn classify(
     roles: &Roles,
     runtime: &Runtime,
     args: ClassifyArgs,
-) -> Result<CallToolResult, (String, &'static str)> {
+) -> Result<CallToolResult, ToolError> {
     let Some(classifier) = &routes.classifier else {
-        return Err(("no classifier component is loaded".into(), "no_classifier"));
+        return Err(ToolError::new("no classifier component is loaded", "no_classifier"));
     };
     let max = match args.max_characters {
         Some(max) => max,
         None => roles.speech.max_text_length(runtime, routes).await.unwrap_or(u32::MAX),
     };
-    let call = |name: &'static str, params: Value| async move {
-        let (index, _) = classifier_func(classifier, name)
-            .ok_or_else(|| (format!("the classifier `{}` has no `{name}`", classifier.name), "classifier"))?;
-        let Value::Object(params) = params else { unreachable!("params are built as objects") };
-        let out = runtime
-            .call(classifier, index, Some(&params))
-            .await
-            .map_err(|e| (format!("the classifier `{}` failed: {e}", classifier.name), e.kind()))?;
-        Ok::<_, (String, &'static str)>(out.value.unwrap_or(Value::Null))
-    };
-    let (analysis, intent, quality) = tokio::join!(
-        call("analyze", json!({ "text": args.text })),
-        call("classify-intent", json!({ "utterance": args.text })),
-        call("check-quality", json!({ "text": args.text, "max_characters": max })),
-    );
-    Ok(structured(json!({ "analysis": analysis?, "intent": intent?, "quality": quality? })))
+    crate::roles::classifier::classify_text(runtime, classifier, &args.text, max)
+        .await
+        .map(structured)
+        .map_err(|e| ToolError::new(e.to_string(), e.kind()))
 }

@@ -5,48 +5,12 @@
 //! Failures that retrying cannot fix (a bad key, a bad request) end the call at once, so
 //! the caller is told rather than silently served by someone else.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// The `[speech.resilience]` table (and later the telephony one).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Resilience {
-    /// Consecutive failures that open a provider's breaker.
-    pub failures_to_open: u32,
-    /// How long an open breaker stays open before it lets a trial call through, in ms.
-    pub open_ms: u64,
-    /// Successes in a row, while half-open, that close the breaker again.
-    pub successes_to_close: u32,
-    /// Retries of one provider after its first attempt.
-    pub max_retries: u32,
-    /// The first backoff, doubled at each retry, in ms; the actual wait is jittered.
-    pub backoff_ms: u64,
-    /// The longest backoff, in ms.
-    pub max_backoff_ms: u64,
-    /// The whole call's time, in ms: the attempt in flight is cut when it runs out, and no
-    /// attempt starts after it. Each attempt may wait for its first chunk (and then between
-    /// chunks) its share of what is left, the time left split evenly among the providers not
-    /// yet tried, so that one that accepts and then says nothing leaves the rest of the time
-    /// to the next (the last provider may use all that is left).
-    pub deadline_ms: u64,
-}
-
-impl Default for Resilience {
-    fn default() -> Self {
-        Self {
-            failures_to_open: 5,
-            open_ms: 60_000,
-            successes_to_close: 3,
-            max_retries: 3,
-            backoff_ms: 100,
-            max_backoff_ms: 2_000,
-            deadline_ms: 30_000,
-        }
-    }
-}
+pub use crate::config::speech::Resilience;
 
 /// What a failure means for the chain.
 #[derive(Debug, Clone, Copy, PartialEq)]

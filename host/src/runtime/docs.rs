@@ -35,7 +35,7 @@ impl DocIndex {
         let mut problems = Vec::new();
         // The host knows the role contracts' docs itself; a component's own docs come later
         // and take precedence.
-        for (n, text) in super::roles::ROLE_WIT.iter().enumerate() {
+        for (n, text) in crate::contracts::ROLE_WIT.iter().enumerate() {
             if let Ok(group) = UnresolvedPackageGroup::parse(format!("role-{n}.wit"), text) {
                 index.add(&group.main);
             }

@@ -32,7 +32,7 @@ impl Runtime {
         let timeout = component.policy.timeout;
         let deadline = Instant::now() + timeout;
         let slots = self.acquire_slots(component, deadline).await?;
-        let mut store = self.new_store(component, deadline);
+        let mut store = self.new_store(component, deadline, None);
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let setup = |store: &mut wasmtime::Store<super::state::CallState>| -> wasmtime::Result<_> {
             let req = store.data_mut().http().new_incoming_request(Scheme::Http, request.map(Full::new))?;

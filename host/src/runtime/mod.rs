@@ -6,11 +6,9 @@
 //! call ends in a value or a [`CallError`], and the host keeps serving.
 
 mod cache;
-pub mod calling;
 pub mod docs;
 mod engine;
 mod incoming;
-pub mod keyvalue;
 pub mod roles;
 mod state;
 #[cfg(test)]
@@ -33,9 +31,8 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use wasmtime::component::{Component, ComponentExportIndex, Instance, InstancePre, Linker, Val};
-use wasmtime::error::Context as _;
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
-use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
+use wasmtime_wasi_config::WasiConfigVariables;
 
 /// The interface whose import needs outbound hosts in the policy.
 const OUTGOING_HTTP: &str = "wasi:http/outgoing-handler";
@@ -177,12 +174,7 @@ impl Runtime {
     pub fn new(settings: &EngineSettings, cache_dir: Option<PathBuf>) -> wasmtime::Result<Self> {
         let engine = engine::build(settings)?;
         let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker).context("linking WASI")?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).context("linking wasi:http")?;
-        wasmtime_wasi_config::add_to_linker(&mut linker, |s: &mut CallState| WasiConfig::from(&*s.config))
-            .context("linking wasi:config")?;
-        roles::add_to_linker(&mut linker).context("linking switchboard:tts/sink")?;
-        keyvalue::add_to_linker(&mut linker).context("linking wasi:keyvalue")?;
+        crate::capabilities::add_to_linker(&mut linker)?;
         Ok(Self {
             cache: cache::ArtifactCache::new(&engine, cache_dir),
             host_slots: Arc::new(Semaphore::new(settings.max_instances as usize)),
@@ -344,8 +336,7 @@ impl Runtime {
             let in_flight = component.policy.max_concurrent;
             return Err(CallError::Busy { component: component.name.clone(), in_flight });
         }
-        let mut store = self.new_store(component, deadline);
-        store.data_mut().sink = sink;
+        let mut store = self.new_store(component, deadline, sink);
         let run = async move {
             let started = Instant::now();
             let instance = match component.pre.instantiate_async(&mut store).await {
@@ -356,7 +347,7 @@ impl Runtime {
             let (store, outcome) = body(store, instance).await;
             let state = store.data();
             // A guest that failed after the sink refused its audio failed because of that.
-            if let Some(size) = state.sink_overflow {
+            if let Some(size) = state.sink.overflow() {
                 return Err(CallError::ResultTooLarge { size, limit: component.policy.max_result_bytes });
             }
             let value = outcome.map_err(|e| classify(e, false, state, timeout))?;
@@ -365,7 +356,7 @@ impl Runtime {
                 tracing::debug!(component = %component.name, bytes = output.len(), "guest wrote output");
             }
             let stats = CallStats {
-                denied_hosts: state.outbound.denied.clone(),
+                denied_hosts: state.http.denied().to_vec(),
                 instantiate_time,
                 memory_peak: state.limiter.peak as u64,
             };
@@ -410,12 +401,20 @@ impl Runtime {
     }
 
     /// A fresh store with the component's grants, memory cap and deadline.
-    fn new_store(&self, component: &LoadedComponent, deadline: Instant) -> Store<CallState> {
+    fn new_store(
+        &self,
+        component: &LoadedComponent,
+        deadline: Instant,
+        audio: Option<tokio::sync::mpsc::Sender<Vec<u8>>>,
+    ) -> Store<CallState> {
         let kv = match (&self.kv, component.policy.keyvalue) {
-            (Some(store), true) => Some(keyvalue::KvGrant { store: store.clone(), namespace: component.name.clone() }),
+            (Some(store), true) => {
+                Some(crate::capabilities::keyvalue::KvGrant { store: store.clone(), namespace: component.name.clone() })
+            }
             _ => None,
         };
-        let mut store = Store::new(&self.engine, CallState::new(&component.policy, component.config.clone(), kv));
+        let state = CallState::new(&component.policy, component.config.clone(), kv, audio);
+        let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(move |mut ctx| {

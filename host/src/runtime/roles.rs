@@ -1,64 +1,31 @@
 //! Typed calls into the role interfaces the host understands (`switchboard:tts/provider`,
-//! `switchboard:classifier/classify`), and the host side of `switchboard:tts/sink`.
+//! `switchboard:classifier/classify`, `switchboard:compliance/checker`,
+//! `switchboard:telephony/carrier`), through the bindings of [`crate::contracts`].
 //!
 //! Role components are ordinary components: they load, link and run like any other, under
-//! their policy's limits. What differs is that the host calls their role exports itself,
-//! through bindings generated from the WIT in `wit/`, instead of deriving tools from them.
+//! their policy's limits. What differs is that the host calls their role exports itself
+//! instead of deriving tools from them. Every typed call is [`role_call!`]: a fresh instance,
+//! the generated method, the result or a [`CallError`].
 
 use super::state::CallState;
 use super::{CallError, CallStats, LoadedComponent, Runtime};
-use wasmtime::component::{HasSelf, InstancePre, Linker};
-
-mod bindings {
-    pub mod tts {
-        wasmtime::component::bindgen!({
-            path: "../wit/tts",
-            world: "tts-provider",
-            imports: { default: async },
-            exports: { default: async },
-        });
-    }
-    pub mod classifier {
-        wasmtime::component::bindgen!({
-            path: "../wit/classifier",
-            world: "classifier",
-            exports: { default: async },
-        });
-    }
-}
-
-use bindings::classifier::exports::switchboard::classifier::classify as classify_api;
-use bindings::tts::exports::switchboard::tts::provider as provider_api;
-
-pub use bindings::classifier::exports::switchboard::classifier::classify::{
-    Analysis, EmotionScore, Intent, IntentLabel, Intonation, Pacing, PersonalData, PersonalDataKind, QualityReport,
-    Sentence, SentenceKind, Sentiment, TextSpan as ClassifiedSpan,
+use crate::contracts::classifier::{self, Analysis, Intent, QualityReport};
+use crate::contracts::compliance::{
+    self, CallRequest, ClaimResult, ComplianceError, ConsentRecord, Decision, DncEntry,
 };
-pub use bindings::tts::switchboard::tts::types::{
-    Gender, Label, ProviderInfo, RateLimit, SynthesisInfo, SynthesisRequest, TextSpan, TtsError, Voice, VoiceFilter,
-    VoiceSettings,
+use crate::contracts::telephony::{
+    self, CallInfo, CallScript, CarrierError, PlaceCallRequest, RecordingInfo, WebhookRequest, WebhookResponse,
 };
-
-/// The fully qualified names of the role interfaces; their functions are not derived tools.
-pub const TTS_PROVIDER: &str = "switchboard:tts/provider@0.1.0";
-pub const CLASSIFIER: &str = "switchboard:classifier/classify@0.1.0";
-pub const ROLE_INTERFACES: [&str; 4] = [TTS_PROVIDER, CLASSIFIER, super::calling::COMPLIANCE, super::calling::CARRIER];
-
-/// The WIT sources of the role contracts, for their doc comments.
-pub(super) const ROLE_WIT: [&str; 4] = [
-    include_str!("../../../wit/tts/tts.wit"),
-    include_str!("../../../wit/classifier/classifier.wit"),
-    include_str!("../../../wit/compliance/compliance.wit"),
-    include_str!("../../../wit/telephony/telephony.wit"),
-];
+use crate::contracts::tts::{self, ProviderInfo, SynthesisInfo, SynthesisRequest, TtsError, Voice, VoiceFilter};
+use wasmtime::component::InstancePre;
 
 /// The role exports of one component, resolved against its `InstancePre` at load time.
 #[derive(Default)]
 pub struct RoleExports {
-    tts: Option<provider_api::GuestIndices>,
-    classifier: Option<classify_api::GuestIndices>,
-    pub(super) compliance: Option<super::calling::checker_api::GuestIndices>,
-    pub(super) carrier: Option<super::calling::carrier_api::GuestIndices>,
+    tts: Option<tts::api::GuestIndices>,
+    classifier: Option<classifier::api::GuestIndices>,
+    compliance: Option<compliance::api::GuestIndices>,
+    carrier: Option<telephony::api::GuestIndices>,
 }
 
 impl RoleExports {
@@ -67,48 +34,29 @@ impl RoleExports {
     pub(super) fn resolve(exports: &[String], pre: &InstancePre<CallState>) -> wasmtime::Result<Self> {
         let has = |name: &str| exports.iter().any(|e| e == name);
         Ok(Self {
-            tts: has(TTS_PROVIDER).then(|| provider_api::GuestIndices::new(pre)).transpose()?,
-            classifier: has(CLASSIFIER).then(|| classify_api::GuestIndices::new(pre)).transpose()?,
-            compliance: has(super::calling::COMPLIANCE)
-                .then(|| super::calling::checker_api::GuestIndices::new(pre))
-                .transpose()?,
-            carrier: has(super::calling::CARRIER)
-                .then(|| super::calling::carrier_api::GuestIndices::new(pre))
-                .transpose()?,
+            tts: has(tts::PROVIDER).then(|| tts::api::GuestIndices::new(pre)).transpose()?,
+            classifier: has(classifier::CLASSIFY).then(|| classifier::api::GuestIndices::new(pre)).transpose()?,
+            compliance: has(compliance::CHECKER).then(|| compliance::api::GuestIndices::new(pre)).transpose()?,
+            carrier: has(telephony::CARRIER).then(|| telephony::api::GuestIndices::new(pre)).transpose()?,
         })
     }
 }
 
-/// Adds the host side of `switchboard:tts/sink` to the linker.
-pub(super) fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    bindings::tts::switchboard::tts::sink::add_to_linker::<CallState, HasSelf<CallState>>(linker, |s| s)
-}
-
-impl bindings::tts::switchboard::tts::sink::Host for CallState {
-    async fn push(&mut self, chunk: Vec<u8>) -> Result<(), String> {
-        let Some(sink) = &self.sink else {
-            return Err("no synthesis is in progress: audio can only be pushed during `synthesize`".into());
-        };
-        self.sink_bytes += chunk.len() as u64;
-        if self.sink_bytes > self.sink_limit {
-            self.sink_overflow = Some(self.sink_bytes);
-            return Err(format!("the audio is longer than the {} bytes the host accepts; stop", self.sink_limit));
-        }
-        sink.send(chunk).await.map_err(|_| "the host no longer wants this audio (the caller went away); stop".into())
-    }
-}
-
-impl bindings::tts::switchboard::tts::types::Host for CallState {}
-
 impl LoadedComponent {
-    /// Whether the component is a TTS provider.
     pub fn is_tts_provider(&self) -> bool {
         self.roles.tts.is_some()
     }
 
-    /// Whether the component is a classifier.
     pub fn is_classifier(&self) -> bool {
         self.roles.classifier.is_some()
+    }
+
+    pub fn is_compliance_checker(&self) -> bool {
+        self.roles.compliance.is_some()
+    }
+
+    pub fn is_carrier(&self) -> bool {
+        self.roles.carrier.is_some()
     }
 }
 
@@ -117,18 +65,35 @@ fn missing(component: &LoadedComponent, role: &str) -> CallError {
     CallError::Instantiate(format!("`{}` does not export {role}", component.name))
 }
 
+/// Runs one typed export of a role interface in a fresh instance: `$field` names the role in
+/// [`RoleExports`], `$call` the generated method, the rest its arguments. `sink` and `admit`
+/// are those of [`Runtime::in_instance_admitted`]. The value and what the call cost.
+macro_rules! role_call {
+    ($runtime:expr, $component:expr, $field:ident, $iface:expr, $call:ident $(, $arg:expr)*) => {
+        role_call!($runtime, $component, $field, $iface, sink: None, admit: &|| true, $call $(, $arg)*)
+    };
+    ($runtime:expr, $component:expr, $field:ident, $iface:expr, sink: $sink:expr, admit: $admit:expr, $call:ident $(, $arg:expr)*) => {{
+        let component = $component;
+        let indices = component.roles.$field.as_ref().ok_or_else(|| missing(component, $iface))?;
+        $runtime
+            .in_instance_admitted(component, $sink, $admit, move |mut store, instance| async move {
+                let outcome = match indices.load(&mut store, &instance) {
+                    Ok(guest) => guest.$call(&mut store $(, $arg)*).await,
+                    Err(e) => Err(e),
+                };
+                (store, outcome)
+            })
+            .await
+    }};
+}
+
+/// The value of a typed call, without its cost.
+type Typed<T> = Result<T, CallError>;
+
 impl Runtime {
     /// `provider.info` of a TTS component.
     pub async fn tts_info(&self, component: &LoadedComponent) -> Result<(ProviderInfo, CallStats), CallError> {
-        let indices = component.roles.tts.as_ref().ok_or_else(|| missing(component, TTS_PROVIDER))?;
-        self.in_instance(component, None, move |mut store, instance| async move {
-            let outcome = match indices.load(&mut store, &instance) {
-                Ok(guest) => guest.call_info(&mut store).await,
-                Err(e) => Err(e),
-            };
-            (store, outcome)
-        })
-        .await
+        role_call!(self, component, tts, tts::PROVIDER, call_info)
     }
 
     /// `provider.list-voices` of a TTS component.
@@ -137,18 +102,11 @@ impl Runtime {
         component: &LoadedComponent,
         filter: VoiceFilter,
     ) -> Result<(Result<Vec<Voice>, TtsError>, CallStats), CallError> {
-        let indices = component.roles.tts.as_ref().ok_or_else(|| missing(component, TTS_PROVIDER))?;
-        self.in_instance(component, None, move |mut store, instance| async move {
-            let outcome = match indices.load(&mut store, &instance) {
-                Ok(guest) => guest.call_list_voices(&mut store, &filter).await,
-                Err(e) => Err(e),
-            };
-            (store, outcome)
-        })
-        .await
+        role_call!(self, component, tts, tts::PROVIDER, call_list_voices, &filter)
     }
 
-    /// `provider.synthesize` of a TTS component; the audio goes to `sink` as it is pushed.
+    /// `provider.synthesize` of a TTS component; the audio goes to `sink` as it is pushed, and
+    /// `admit` is asked once the call has its turn (see [`Runtime::in_instance_admitted`]).
     pub async fn tts_synthesize(
         &self,
         component: &LoadedComponent,
@@ -156,64 +114,133 @@ impl Runtime {
         sink: tokio::sync::mpsc::Sender<Vec<u8>>,
         admit: &(dyn Fn() -> bool + Sync),
     ) -> Result<(Result<SynthesisInfo, TtsError>, CallStats), CallError> {
-        let indices = component.roles.tts.as_ref().ok_or_else(|| missing(component, TTS_PROVIDER))?;
-        self.in_instance_admitted(component, Some(sink), admit, move |mut store, instance| async move {
-            let outcome = match indices.load(&mut store, &instance) {
-                Ok(guest) => guest.call_synthesize(&mut store, &request).await,
-                Err(e) => Err(e),
-            };
-            (store, outcome)
-        })
-        .await
+        role_call!(self, component, tts, tts::PROVIDER, sink: Some(sink), admit: admit, call_synthesize, &request)
     }
 
     /// `classify.analyze`.
-    pub async fn classify_analyze(&self, component: &LoadedComponent, text: &str) -> Result<Analysis, CallError> {
-        let indices = component.roles.classifier.as_ref().ok_or_else(|| missing(component, CLASSIFIER))?;
-        let (analysis, _) = self
-            .in_instance(component, None, move |mut store, instance| async move {
-                let outcome = match indices.load(&mut store, &instance) {
-                    Ok(guest) => guest.call_analyze(&mut store, text).await,
-                    Err(e) => Err(e),
-                };
-                (store, outcome)
-            })
-            .await?;
-        Ok(analysis)
+    pub async fn classify_analyze(&self, component: &LoadedComponent, text: &str) -> Typed<Analysis> {
+        role_call!(self, component, classifier, classifier::CLASSIFY, call_analyze, text).map(|(v, _)| v)
     }
 
     /// `classify.classify-intent`.
-    pub async fn classify_intent(&self, component: &LoadedComponent, utterance: &str) -> Result<Intent, CallError> {
-        let indices = component.roles.classifier.as_ref().ok_or_else(|| missing(component, CLASSIFIER))?;
-        let (intent, _) = self
-            .in_instance(component, None, move |mut store, instance| async move {
-                let outcome = match indices.load(&mut store, &instance) {
-                    Ok(guest) => guest.call_classify_intent(&mut store, utterance).await,
-                    Err(e) => Err(e),
-                };
-                (store, outcome)
-            })
-            .await?;
-        Ok(intent)
+    pub async fn classify_intent(&self, component: &LoadedComponent, utterance: &str) -> Typed<Intent> {
+        role_call!(self, component, classifier, classifier::CLASSIFY, call_classify_intent, utterance).map(|(v, _)| v)
     }
 
     /// `classify.check-quality`.
-    pub async fn check_quality(
+    pub async fn check_quality(&self, component: &LoadedComponent, text: &str, max: u32) -> Typed<QualityReport> {
+        role_call!(self, component, classifier, classifier::CLASSIFY, call_check_quality, text, max).map(|(v, _)| v)
+    }
+
+    /// `checker.reserve`: may this call be placed now? An allowed decision holds the attempt.
+    pub async fn compliance_reserve(
         &self,
         component: &LoadedComponent,
-        text: &str,
-        max_characters: u32,
-    ) -> Result<QualityReport, CallError> {
-        let indices = component.roles.classifier.as_ref().ok_or_else(|| missing(component, CLASSIFIER))?;
-        let (report, _) = self
-            .in_instance(component, None, move |mut store, instance| async move {
-                let outcome = match indices.load(&mut store, &instance) {
-                    Ok(guest) => guest.call_check_quality(&mut store, text, max_characters).await,
-                    Err(e) => Err(e),
-                };
-                (store, outcome)
-            })
-            .await?;
-        Ok(report)
+        request: CallRequest,
+    ) -> Typed<Result<Decision, ComplianceError>> {
+        role_call!(self, component, compliance, compliance::CHECKER, call_reserve, &request).map(|(v, _)| v)
+    }
+
+    /// `checker.claim`: the carrier request is about to go out; still allowed?
+    pub async fn compliance_claim(
+        &self,
+        component: &LoadedComponent,
+        reservation: &str,
+    ) -> Typed<Result<ClaimResult, ComplianceError>> {
+        role_call!(self, component, compliance, compliance::CHECKER, call_claim, reservation).map(|(v, _)| v)
+    }
+
+    /// `checker.confirm`: the claimed call was placed as `call_id`.
+    pub async fn compliance_confirm(
+        &self,
+        component: &LoadedComponent,
+        reservation: &str,
+        call_id: &str,
+    ) -> Typed<Result<(), ComplianceError>> {
+        role_call!(self, component, compliance, compliance::CHECKER, call_confirm, reservation, call_id).map(|(v, _)| v)
+    }
+
+    /// `checker.release`: the reserved call was not placed, because of `why`.
+    pub async fn compliance_release(
+        &self,
+        component: &LoadedComponent,
+        reservation: &str,
+        why: &str,
+    ) -> Typed<Result<(), ComplianceError>> {
+        role_call!(self, component, compliance, compliance::CHECKER, call_release, reservation, why).map(|(v, _)| v)
+    }
+
+    /// `checker.revoke-consent`: every consent of `number` is revoked, at once.
+    pub async fn compliance_revoke_consent(
+        &self,
+        component: &LoadedComponent,
+        number: &str,
+        means: &str,
+        note: Option<&str>,
+    ) -> Typed<Result<Vec<ConsentRecord>, ComplianceError>> {
+        role_call!(self, component, compliance, compliance::CHECKER, call_revoke_consent, number, means, note)
+            .map(|(v, _)| v)
+    }
+
+    /// `checker.add-to-dnc`: `number` goes on the internal do-not-call list.
+    pub async fn compliance_add_to_dnc(
+        &self,
+        component: &LoadedComponent,
+        number: &str,
+        reason: Option<&str>,
+        source: Option<&str>,
+    ) -> Typed<Result<DncEntry, ComplianceError>> {
+        role_call!(self, component, compliance, compliance::CHECKER, call_add_to_dnc, number, reason, source)
+            .map(|(v, _)| v)
+    }
+
+    /// `carrier.place-call`.
+    pub async fn carrier_place_call(
+        &self,
+        component: &LoadedComponent,
+        request: PlaceCallRequest,
+    ) -> Typed<Result<CallInfo, CarrierError>> {
+        role_call!(self, component, carrier, telephony::CARRIER, call_place_call, &request).map(|(v, _)| v)
+    }
+
+    /// `carrier.get-call`.
+    pub async fn carrier_get_call(
+        &self,
+        component: &LoadedComponent,
+        sid: &str,
+    ) -> Typed<Result<CallInfo, CarrierError>> {
+        role_call!(self, component, carrier, telephony::CARRIER, call_get_call, sid).map(|(v, _)| v)
+    }
+
+    /// `carrier.end-call`.
+    pub async fn carrier_end_call(
+        &self,
+        component: &LoadedComponent,
+        sid: &str,
+    ) -> Typed<Result<CallInfo, CarrierError>> {
+        role_call!(self, component, carrier, telephony::CARRIER, call_end_call, sid).map(|(v, _)| v)
+    }
+
+    /// `carrier.start-recording`.
+    pub async fn carrier_start_recording(
+        &self,
+        component: &LoadedComponent,
+        sid: &str,
+    ) -> Typed<Result<RecordingInfo, CarrierError>> {
+        role_call!(self, component, carrier, telephony::CARRIER, call_start_recording, sid).map(|(v, _)| v)
+    }
+
+    /// `carrier.handle-webhook`: checks the signature and reads the carrier's news.
+    pub async fn carrier_handle_webhook(
+        &self,
+        component: &LoadedComponent,
+        request: WebhookRequest,
+    ) -> Typed<WebhookResponse> {
+        role_call!(self, component, carrier, telephony::CARRIER, call_handle_webhook, &request).map(|(v, _)| v)
+    }
+
+    /// `carrier.answer`: the carrier's markup for `script`, as a webhook's answer.
+    pub async fn carrier_answer(&self, component: &LoadedComponent, script: CallScript) -> Typed<WebhookResponse> {
+        role_call!(self, component, carrier, telephony::CARRIER, call_answer, &script).map(|(v, _)| v)
     }
 }

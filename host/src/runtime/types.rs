@@ -198,7 +198,7 @@ fn push_func(
             params,
             result,
             docs: docs.function(interface_name, &func.name).or_else(|| non_empty(&func.docs)),
-            role: interface.is_some_and(|i| super::roles::ROLE_INTERFACES.contains(&i)),
+            role: interface.is_some_and(|i| crate::contracts::ROLE_INTERFACES.contains(&i)),
         })
     };
     match described() {

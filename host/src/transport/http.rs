@@ -16,6 +16,7 @@
 //!   once calls in flight have finished or the grace period is over.
 
 use super::McpService;
+pub use crate::config::HttpSettings;
 use crate::host::Host;
 use anyhow::{Context as _, Result, bail};
 use axum::Router;
@@ -26,45 +27,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use subtle::ConstantTimeEq as _;
 use tokio_util::sync::CancellationToken;
-
-/// The `[http]` table of `switchboard.toml`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct HttpSettings {
-    /// Where to listen, e.g. `127.0.0.1:8080`.
-    pub listen: Option<SocketAddr>,
-    /// The environment variable holding the bearer token agents must send.
-    pub token_env: String,
-    /// Accepted `Host` header values (host or host:port).
-    pub allowed_hosts: Vec<String>,
-    /// Accepted browser `Origin`s (`https://app.example.com:443`); empty accepts requests
-    /// without an `Origin` only.
-    pub allowed_origins: Vec<String>,
-    /// Largest request body, in KiB.
-    pub max_body_kib: usize,
-    /// How long calls in flight may run on after a shutdown signal.
-    pub shutdown_grace_ms: u64,
-}
-
-impl Default for HttpSettings {
-    fn default() -> Self {
-        Self {
-            listen: None,
-            token_env: "SWITCHBOARD_HTTP_TOKEN".into(),
-            allowed_hosts: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
-            allowed_origins: Vec::new(),
-            max_body_kib: 4096,
-            shutdown_grace_ms: 10_000,
-        }
-    }
-}
 
 /// Only a digest of the token is kept; requests are compared against it in constant time.
 #[derive(Clone)]
@@ -236,8 +203,7 @@ async fn webhook(
     }
 }
 
-/// A carrier's webhook, for the calling role: the carrier checks the signature against the URL
-/// it was sent to, the role applies the news to the call's record.
+/// A carrier's webhook, for the calling role, which checks it with the carrier and applies it.
 async fn carrier_webhook(
     host: &Host,
     carrier: &crate::runtime::LoadedComponent,
@@ -245,23 +211,21 @@ async fn carrier_webhook(
     parts: axum::http::request::Parts,
     body: bytes::Bytes,
 ) -> Response {
-    let telephony = &host.roles.telephony;
-    let host_header = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    let path_and_query = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let headers = parts
         .headers
         .iter()
         .filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned())))
         .collect();
-    let request = crate::runtime::calling::WebhookRequest {
-        url: telephony.signed_url(host_header, path_and_query),
+    let inbound = crate::roles::telephony::Inbound {
         method: parts.method.as_str().to_owned(),
+        host: parts.headers.get(header::HOST).and_then(|v| v.to_str().ok()).map(str::to_owned),
+        path_and_query: parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/").to_owned(),
         path,
         headers,
         body: body.to_vec(),
     };
     let routes = host.catalog().routes().clone();
-    match telephony.webhook(&host.runtime, &routes, carrier, request).await {
+    match host.roles.telephony.webhook(&host.runtime, &routes, carrier, inbound).await {
         Ok(answer) => {
             let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
             let content_type = header::HeaderValue::from_str(&answer.content_type)

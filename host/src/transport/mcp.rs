@@ -1,6 +1,7 @@
 //! The MCP server: `initialize`, `ping`, `tools/list` and `tools/call` over rmcp, with the
 //! tool list built at runtime from the catalog (no `#[tool]` macros).
 
+use crate::catalog::Dispatched;
 use crate::host::Host;
 use crate::{catalog, operator};
 use rmcp::model::{
@@ -62,11 +63,7 @@ impl ServerHandler for McpService {
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         let catalog = self.host.catalog();
-        let mut tools: Vec<_> = catalog.all_tools().cloned().collect();
-        if self.host.operator_tools() {
-            tools.extend(operator::tools());
-        }
-        Ok(ListToolsResult::with_all_items(tools))
+        Ok(ListToolsResult::with_all_items(catalog.all_tools().cloned().collect()))
     }
 
     async fn call_tool(
@@ -77,11 +74,6 @@ impl ServerHandler for McpService {
         let span = tracing::info_span!("call", id = %correlation_id(), rpc = %context.id, tool = %request.name);
         async {
             let _in_flight = self.host.begin_call();
-            if self.host.operator_tools()
-                && let Some(result) = operator::call(&self.host, &request.name, request.arguments.as_ref()).await
-            {
-                return Ok(result.into());
-            }
             let metrics = &self.host.metrics;
             let started = std::time::Instant::now();
             let catalog = self.host.catalog();
@@ -93,6 +85,13 @@ impl ServerHandler for McpService {
                 request.arguments.as_ref(),
             )
             .await;
+            let called = match called {
+                Dispatched::Done(called) => Some(*called),
+                Dispatched::Operator(tool) => {
+                    return Ok(operator::call(&self.host, tool, request.arguments.as_ref()).await.into());
+                }
+                Dispatched::Unknown => None,
+            };
             let elapsed = started.elapsed();
             let Some(called) = called else {
                 metrics.call_finished(&request.name, "unknown_tool", elapsed, None);

@@ -1,7 +1,7 @@
 //! What a call's record keeps beyond its status: the plan of a message call, what the callee
 //! pressed or said, an opt-out with its evidence, and a voice agent's conversation.
 
-use crate::runtime::calling::{CalleeInput, Conversation};
+use crate::contracts::telephony::{CalleeInput, Conversation};
 use serde::{Deserialize, Serialize};
 
 /// What a message call plays.

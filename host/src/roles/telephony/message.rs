@@ -13,11 +13,11 @@
 
 use super::CallingError;
 use super::heard::MessagePlan;
-use super::settings::CallingSettings;
+use crate::config::CallingSettings;
+use crate::contracts::telephony::{CallScript, Gather, Step};
 use crate::roles::Routes;
 use crate::roles::tts::{SpeakRequest, Speech};
 use crate::runtime::Runtime;
-use crate::runtime::calling::{CallScript, Gather, Step};
 use std::sync::Arc;
 
 /// Seconds the carrier keeps listening after the audio ends.

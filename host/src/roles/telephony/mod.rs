@@ -7,25 +7,26 @@
 //! places nothing and is already in the checker's audit trail.
 
 pub mod book;
+mod calls;
 pub mod heard;
 pub mod message;
 pub mod record;
-mod settings;
 mod webhook;
+pub mod wording;
 
+pub use crate::config::CallingSettings;
 pub use message::Message;
-pub use settings::CallingSettings;
+pub use webhook::Inbound;
 
+use crate::contracts::compliance::{CallPurpose, CallRequest, ComplianceError, Decision};
+use crate::contracts::telephony::{CarrierError, PlaceCallRequest};
 use crate::roles::Routes;
 use crate::roles::public::PublicUrl;
 use crate::roles::tts::{SpeakError, Speech};
-use crate::runtime::calling::{
-    CallPurpose, CallRequest, CarrierError, ComplianceError, Decision, PlaceCallRequest, RecordingInfo,
-};
 use crate::runtime::{CallError, LoadedComponent, Runtime};
-use book::{Book, BookError, Filter};
+use book::{Book, BookError};
 use heard::MessagePlan;
-use record::{CallRecord, Clearance, Recording, Status, Step, Update};
+use record::{CallRecord, Clearance, Status, Step};
 use std::sync::Arc;
 
 /// The built-in components, preferred when the config names none.
@@ -50,11 +51,11 @@ pub enum CallingError {
     Speech(SpeakError),
     #[error("the compliance checker `{component}` did not answer: {error}")]
     CheckerFailed { component: String, error: CallError },
-    #[error("the compliance checker refused the request: {}", crate::runtime::calling::compliance_message(.0))]
+    #[error("the compliance checker refused the request: {}", crate::roles::telephony::wording::compliance(.0))]
     Compliance(ComplianceError),
     #[error("the carrier `{component}` did not answer: {error}")]
     CarrierFailed { component: String, error: CallError },
-    #[error("{}", crate::runtime::calling::carrier_message(.0))]
+    #[error("{}", crate::roles::telephony::wording::carrier(.0))]
     Carrier(CarrierError),
     #[error("this host placed no call {0} (see list_calls)")]
     UnknownCall(String),
@@ -231,7 +232,7 @@ impl Telephony {
         let claim = match runtime.compliance_claim(checker, &reservation).await {
             Ok(Ok(claim)) => claim,
             Ok(Err(e)) => {
-                held.release(&format!("the claim failed: {}", crate::runtime::calling::compliance_message(&e))).await;
+                held.release(&format!("the claim failed: {}", crate::roles::telephony::wording::compliance(&e))).await;
                 return Err(CallingError::Compliance(e));
             }
             Err(e) => {
@@ -256,7 +257,7 @@ impl Telephony {
             Ok(Err(e)) => {
                 held.release(&format!(
                     "the carrier refused the call: {}",
-                    crate::runtime::calling::carrier_message(&e)
+                    crate::roles::telephony::wording::carrier(&e)
                 ))
                 .await;
                 return Err(CallingError::Carrier(e));
@@ -272,7 +273,7 @@ impl Telephony {
         let mut warnings = Vec::new();
         let problem = match runtime.compliance_confirm(checker, &reservation, &info.sid).await {
             Ok(Ok(())) => None,
-            Ok(Err(e)) => Some(crate::runtime::calling::compliance_message(&e)),
+            Ok(Err(e)) => Some(crate::roles::telephony::wording::compliance(&e)),
             Err(e) => Some(e.to_string()),
         };
         if let Some(problem) = problem {
@@ -313,99 +314,6 @@ impl Telephony {
             self.book.insert(record, now).map_err(|error| CallingError::Unsaved { sid: info.sid.clone(), error })?;
         Ok(Initiation::Placed { record: Box::new(record), decision, warnings })
     }
-
-    /// A call's record; with `refresh`, first asks the carrier for its status.
-    pub async fn get(
-        &self,
-        carriers: &[Arc<LoadedComponent>],
-        runtime: &Runtime,
-        sid: &str,
-        refresh: bool,
-    ) -> Result<CallRecord, CallingError> {
-        let record = self.record_of(sid)?;
-        if !refresh {
-            return Ok(record);
-        }
-        let carrier = placed_by(carriers, &record)?;
-        let info = runtime
-            .carrier_get_call(carrier, sid)
-            .await
-            .map_err(carrier_failed(carrier))?
-            .map_err(CallingError::Carrier)?;
-        let update = Update {
-            status: Some(info.status.into()),
-            source: "carrier",
-            duration_seconds: info.duration_seconds,
-            answered_by: info.answered_by,
-            ..Update::default()
-        };
-        self.apply(sid, update)
-    }
-
-    pub fn list(&self, filter: &Filter) -> Result<Vec<CallRecord>, CallingError> {
-        Ok(self.book.list(filter)?)
-    }
-
-    /// Ends a call through the carrier that placed it.
-    pub async fn end(
-        &self,
-        carriers: &[Arc<LoadedComponent>],
-        runtime: &Runtime,
-        sid: &str,
-    ) -> Result<CallRecord, CallingError> {
-        let record = self.record_of(sid)?;
-        if record.status.is_final() {
-            return Ok(record);
-        }
-        let carrier = placed_by(carriers, &record)?;
-        let info = runtime
-            .carrier_end_call(carrier, sid)
-            .await
-            .map_err(carrier_failed(carrier))?
-            .map_err(CallingError::Carrier)?;
-        let update = Update {
-            status: Some(info.status.into()),
-            source: "carrier",
-            duration_seconds: info.duration_seconds,
-            ..Update::default()
-        };
-        self.apply(sid, update)
-    }
-
-    /// Starts recording a call in progress.
-    pub async fn record(
-        &self,
-        carriers: &[Arc<LoadedComponent>],
-        runtime: &Runtime,
-        sid: &str,
-    ) -> Result<(CallRecord, RecordingInfo), CallingError> {
-        let record = self.record_of(sid)?;
-        let carrier = placed_by(carriers, &record)?;
-        let info = runtime
-            .carrier_start_recording(carrier, sid)
-            .await
-            .map_err(carrier_failed(carrier))?
-            .map_err(CallingError::Carrier)?;
-        let recording = Recording {
-            sid: info.sid.clone(),
-            status: info.status.clone(),
-            url: info.url.clone(),
-            duration_seconds: info.duration_seconds,
-        };
-        let record = self.apply(sid, Update { recording: Some(recording), source: "carrier", ..Update::default() })?;
-        Ok((record, info))
-    }
-
-    fn record_of(&self, sid: &str) -> Result<CallRecord, CallingError> {
-        self.book.get(sid)?.ok_or_else(|| CallingError::UnknownCall(sid.to_owned()))
-    }
-
-    fn apply(&self, sid: &str, update: Update) -> Result<CallRecord, CallingError> {
-        match self.book.update(sid, update, unix_now())? {
-            (_, Some(record)) => Ok(record),
-            (_, None) => Err(CallingError::UnknownCall(sid.to_owned())),
-        }
-    }
 }
 
 /// A reservation the host holds while it places a call.
@@ -422,7 +330,7 @@ impl Held<'_> {
         let outcome = self.runtime.compliance_release(self.checker, self.reservation, why).await;
         let problem = match outcome {
             Ok(Ok(())) => return,
-            Ok(Err(e)) => crate::runtime::calling::compliance_message(&e),
+            Ok(Err(e)) => crate::roles::telephony::wording::compliance(&e),
             Err(e) => e.to_string(),
         };
         tracing::warn!(checker = %self.checker.name, reservation = self.reservation, error = %problem, "could not release a reservation: its attempt stays counted");
@@ -434,16 +342,6 @@ fn pick<'a>(list: &'a [Arc<LoadedComponent>], named: Option<&str>, builtin: &str
         Some(name) => list.iter().find(|c| c.name == name),
         None => list.iter().find(|c| c.name == builtin).or_else(|| list.first()),
     }
-}
-
-fn placed_by<'a>(
-    carriers: &'a [Arc<LoadedComponent>],
-    record: &CallRecord,
-) -> Result<&'a Arc<LoadedComponent>, CallingError> {
-    carriers
-        .iter()
-        .find(|c| c.name == record.carrier)
-        .ok_or_else(|| CallingError::CarrierGone { sid: record.call_sid.clone(), carrier: record.carrier.clone() })
 }
 
 /// Wraps a runtime failure of `carrier`.

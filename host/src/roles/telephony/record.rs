@@ -5,7 +5,7 @@
 //! does not allow is refused and leaves the record as it was.
 
 use super::heard::{ConversationRecord, Heard, MessagePlan, OptOut};
-use crate::runtime::calling::CallStatus as CarrierStatus;
+use crate::contracts::telephony::CallStatus as CarrierStatus;
 use serde::{Deserialize, Serialize};
 
 /// Where a call is in its life.
@@ -24,6 +24,17 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 8] = [
+        Self::Initiated,
+        Self::Ringing,
+        Self::InProgress,
+        Self::Completed,
+        Self::Failed,
+        Self::Busy,
+        Self::NoAnswer,
+        Self::Canceled,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Initiated => "initiated",
@@ -37,18 +48,12 @@ impl Status {
         }
     }
 
+    /// A status by its name (the carrier's `queued` is `initiated` here).
     pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "initiated" | "queued" => Self::Initiated,
-            "ringing" => Self::Ringing,
-            "in-progress" => Self::InProgress,
-            "completed" => Self::Completed,
-            "failed" => Self::Failed,
-            "busy" => Self::Busy,
-            "no-answer" => Self::NoAnswer,
-            "canceled" => Self::Canceled,
-            _ => return None,
-        })
+        if s == "queued" {
+            return Some(Self::Initiated);
+        }
+        Self::ALL.into_iter().find(|status| status.as_str() == s)
     }
 
     /// Whether the call is over: no status follows these.

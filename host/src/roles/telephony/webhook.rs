@@ -10,23 +10,43 @@
 use super::heard::{self, ConversationRecord, Heard, OptOut, Via};
 use super::record::{Applied, CallRecord, Recording, Status, Update};
 use super::{Telephony, book::Outcome, message, unix_now};
+use crate::contracts::classifier::IntentLabel;
+use crate::contracts::telephony::{CallEvent, CalleeInput, Conversation, EventKind, WebhookRequest, WebhookResponse};
 use crate::roles::Routes;
-use crate::runtime::calling::{CallEvent, CalleeInput, Conversation, EventKind, WebhookRequest, WebhookResponse};
-use crate::runtime::roles::IntentLabel;
 use crate::runtime::{CallError, LoadedComponent, Runtime};
 use serde_json::json;
 
+/// A webhook as it reached `/webhooks/<carrier>/<path>`.
+pub struct Inbound {
+    pub method: String,
+    /// The `Host` header, for the URL the sender signed when no public URL is configured.
+    pub host: Option<String>,
+    pub path_and_query: String,
+    /// The path below `/webhooks/<carrier>/`.
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
 impl Telephony {
-    /// A carrier's webhook: the carrier checks the signature and reads it; genuine news goes
-    /// through the state machine. A refused (impossible) move still answers 2xx, so that the
-    /// carrier does not send it again; a record that cannot be saved answers 500, so it does.
+    /// A carrier's webhook: the carrier checks the signature (against the URL the sender
+    /// signed) and reads it; genuine news goes through the state machine. A refused
+    /// (impossible) move still answers 2xx, so that the carrier does not send it again; a
+    /// record that cannot be saved answers 500, so it does.
     pub async fn webhook(
         &self,
         runtime: &Runtime,
         routes: &Routes,
         carrier: &LoadedComponent,
-        request: WebhookRequest,
+        inbound: Inbound,
     ) -> Result<WebhookResponse, CallError> {
+        let request = WebhookRequest {
+            url: self.signed_url(inbound.host.as_deref(), &inbound.path_and_query),
+            method: inbound.method,
+            path: inbound.path,
+            headers: inbound.headers,
+            body: inbound.body,
+        };
         let mut response = runtime.carrier_handle_webhook(carrier, request).await?;
         let Some(event) = response.event.take() else {
             if response.status == 403 || response.status == 401 {
@@ -189,13 +209,13 @@ impl Telephony {
         let note = json!({ "call_sid": record.call_sid, "via": via, "evidence": evidence, "at": at }).to_string();
         match runtime.compliance_revoke_consent(&checker, number, via.means(), Some(&note)).await {
             Ok(Ok(_)) => opt_out.consent_revoked = true,
-            Ok(Err(e)) => opt_out.problems.push(crate::runtime::calling::compliance_message(&e)),
+            Ok(Err(e)) => opt_out.problems.push(crate::roles::telephony::wording::compliance(&e)),
             Err(e) => opt_out.problems.push(e.to_string()),
         }
         let reason = format!("opted out on call {} ({})", record.call_sid, via_words(via));
         match runtime.compliance_add_to_dnc(&checker, number, Some(&reason), Some(via.source())).await {
             Ok(Ok(_)) => opt_out.dnc_added = true,
-            Ok(Err(e)) => opt_out.problems.push(crate::runtime::calling::compliance_message(&e)),
+            Ok(Err(e)) => opt_out.problems.push(crate::roles::telephony::wording::compliance(&e)),
             Err(e) => opt_out.problems.push(e.to_string()),
         }
         if opt_out.problems.is_empty() {

@@ -8,7 +8,7 @@
 //! capped in bytes (the oldest give way). A clip can be read while it is being made: readers
 //! get each chunk as the provider pushes it.
 
-use super::format::{Codec, Format};
+use crate::media::{Codec, Format};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 use tokio::sync::watch;

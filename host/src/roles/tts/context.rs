@@ -8,7 +8,8 @@
 //!   numbers, notices and apologies, faster for short excited exclamations;
 //! * emphasis spans the classifier found are passed on for the provider to stress.
 
-use crate::runtime::roles::{Analysis, Pacing, TextSpan, VoiceSettings};
+use crate::contracts::classifier::{Analysis, Pacing};
+use crate::contracts::tts::{TextSpan, VoiceSettings};
 use serde::Serialize;
 
 /// Where each applied setting came from, for the caller to see.
@@ -87,7 +88,7 @@ pub fn apply(analysis: &Analysis, caller: &VoiceSettings) -> (VoiceSettings, Vec
         questions: analysis
             .sentences
             .iter()
-            .filter(|s| matches!(s.kind, crate::runtime::roles::SentenceKind::Question))
+            .filter(|s| matches!(s.kind, crate::contracts::classifier::SentenceKind::Question))
             .count(),
         emphasised_words: emphasis.len(),
     };
@@ -103,7 +104,7 @@ fn round(x: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::roles::{ClassifiedSpan, EmotionScore, Intonation, Sentence, SentenceKind, Sentiment};
+    use crate::contracts::classifier::{ClassifiedSpan, EmotionScore, Intonation, Sentence, SentenceKind, Sentiment};
 
     fn sentence(start: u32, end: u32, emotion: &str, score: f32, pacing: Pacing) -> Sentence {
         Sentence {

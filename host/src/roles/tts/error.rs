@@ -1,11 +1,11 @@
 //! What can go wrong with a speech request, each with a message that says what to change.
 
 use super::prefs;
+use crate::contracts::tts::TtsError;
 use crate::roles::chain::Failure;
 use crate::roles::classifier;
 use crate::roles::tts::UnknownFormat;
 use crate::runtime::CallError;
-use crate::runtime::roles::TtsError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SpeakError {

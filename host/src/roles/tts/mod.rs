@@ -9,18 +9,17 @@ mod cache;
 pub mod clips;
 pub mod context;
 mod error;
-pub mod format;
 mod prefs;
 mod speak;
 
+pub use crate::media::{self as format, Format, UnknownFormat};
 pub use cache::CacheStats;
 pub use clips::{Clip, ClipWriter, Clips, Progress};
 pub use error::{SpeakError, describe};
-pub use format::{Format, UnknownFormat};
 
 use super::chain::{Attempts, Breakers};
 use super::{Routes, SpeechSettings};
-use crate::runtime::roles::{ProviderInfo, Voice, VoiceFilter};
+use crate::contracts::tts::{ProviderInfo, Voice, VoiceFilter};
 use crate::runtime::{LoadedComponent, Runtime};
 use cache::{SpeechCache, Weight};
 use error::clone_speak_error;
@@ -392,8 +391,8 @@ fn same_language(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b) || primary(a) == primary(b)
 }
 
-fn personal_data_kinds(report: &crate::runtime::roles::QualityReport) -> Vec<&'static str> {
-    use crate::runtime::roles::PersonalDataKind as K;
+fn personal_data_kinds(report: &crate::contracts::classifier::QualityReport) -> Vec<&'static str> {
+    use crate::contracts::classifier::PersonalDataKind as K;
     let mut kinds: Vec<&'static str> = report
         .personal_data
         .iter()

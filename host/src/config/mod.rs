@@ -35,6 +35,14 @@
 //! path = "/opt/tools/hello_tool.wasm"
 //! ```
 
+mod calling;
+mod http;
+pub mod speech;
+
+pub use calling::CallingSettings;
+pub use http::HttpSettings;
+pub use speech::SpeechSettings;
+
 use crate::policy::{Limits, PolicySpec};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -53,15 +61,15 @@ pub struct Config {
     #[serde(default)]
     pub components: BTreeMap<String, ComponentSpec>,
     #[serde(default)]
-    pub http: crate::transport::http::HttpSettings,
+    pub http: HttpSettings,
     #[serde(default)]
     pub operator: OperatorSettings,
     #[serde(default)]
-    pub speech: crate::roles::SpeechSettings,
+    pub speech: SpeechSettings,
     #[serde(default)]
     pub store: StoreSettings,
     #[serde(default)]
-    pub calling: crate::roles::telephony::CallingSettings,
+    pub calling: CallingSettings,
     /// The file this came from, for messages and relative paths.
     #[serde(skip)]
     pub file: Option<PathBuf>,
@@ -110,45 +118,37 @@ pub struct OperatorSettings {
     pub tools: bool,
 }
 
-/// A `[components.<name>]` table: an optional path plus the policy.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A `[components.<name>]` table: an optional `path` (a component file outside the
+/// components directory) plus the component's policy, written as in a policy file. The table's
+/// key is the component's name.
+#[derive(Debug, Clone, Default)]
 pub struct ComponentSpec {
     pub path: Option<PathBuf>,
-    pub timeout_ms: Option<u64>,
-    pub memory_mb: Option<u64>,
-    pub max_concurrent: Option<u32>,
-    pub max_queued: Option<u32>,
-    pub max_result_kib: Option<u64>,
-    #[serde(default)]
-    pub webhooks: bool,
-    #[serde(default)]
-    pub keyvalue: bool,
-    pub clock_offset_seconds: Option<i64>,
-    #[serde(default)]
-    pub allowed_hosts: Vec<String>,
-    #[serde(default)]
-    pub config: BTreeMap<String, String>,
-    #[serde(default)]
-    pub secrets: BTreeMap<String, crate::policy::SecretSource>,
+    pub policy: PolicySpec,
+}
+
+impl<'de> Deserialize<'de> for ComponentSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let mut table = toml::Table::deserialize(deserializer)?;
+        if table.contains_key("name") {
+            return Err(D::Error::custom(
+                "`name` is not for a [components.<name>] table: its key is the component's name",
+            ));
+        }
+        let path = match table.remove("path") {
+            None => None,
+            Some(toml::Value::String(p)) => Some(PathBuf::from(p)),
+            Some(other) => return Err(D::Error::custom(format!("`path` must be a string, not {}", other.type_str()))),
+        };
+        let policy = PolicySpec::deserialize(toml::Value::Table(table)).map_err(D::Error::custom)?;
+        Ok(Self { path, policy })
+    }
 }
 
 impl ComponentSpec {
     pub fn policy(&self) -> PolicySpec {
-        PolicySpec {
-            name: None,
-            timeout_ms: self.timeout_ms,
-            memory_mb: self.memory_mb,
-            max_concurrent: self.max_concurrent,
-            max_queued: self.max_queued,
-            max_result_kib: self.max_result_kib,
-            webhooks: self.webhooks,
-            keyvalue: self.keyvalue,
-            clock_offset_seconds: self.clock_offset_seconds,
-            allowed_hosts: self.allowed_hosts.clone(),
-            config: self.config.clone(),
-            secrets: self.secrets.clone(),
-        }
+        self.policy.clone()
     }
 }
 

@@ -1,4 +1,4 @@
-//! The host side of `wasi:keyvalue`, backed by the host's durable store. A component whose
+//! `wasi:keyvalue`, backed by the host's durable store. A component whose
 //! policy says `keyvalue = true` reads and writes its own namespace (its name); any other gets
 //! `access-denied`. Bucket identifiers name buckets inside it (`""` is the bucket `default`).
 //!
@@ -8,13 +8,64 @@
 //! * [`draft`], `wasi:keyvalue@0.2.0-draft` (store, atomics with increment only, batch): what
 //!   `wasmtime-wasi-keyvalue` serves, kept so that components built against it still load.
 
+/// The `bucket` methods and `batch` functions both revisions share, for the generated
+/// modules `$store` and `$batch`.
+macro_rules! shared_host {
+    ($store:ident, $batch:ident) => {
+        impl $store::HostBucket for KvView<'_> {
+            fn get(&mut self, bucket: Resource<Bucket>, key: String) -> Result<Option<Vec<u8>>, KvError> {
+                self.kv_get(&bucket, &key)
+            }
+
+            fn set(&mut self, bucket: Resource<Bucket>, key: String, value: Vec<u8>) -> Result<(), KvError> {
+                self.kv_set(&bucket, &key, &value)
+            }
+
+            fn delete(&mut self, bucket: Resource<Bucket>, key: String) -> Result<(), KvError> {
+                self.kv_delete(&bucket, &key)
+            }
+
+            fn exists(&mut self, bucket: Resource<Bucket>, key: String) -> Result<bool, KvError> {
+                self.kv_exists(&bucket, &key)
+            }
+
+            fn list_keys(
+                &mut self,
+                bucket: Resource<Bucket>,
+                cursor: Option<Cursor>,
+            ) -> Result<$store::KeyResponse, KvError> {
+                let (keys, cursor) = self.kv_list(&bucket, cursor.map(from_cursor).transpose()?)?;
+                Ok($store::KeyResponse { keys, cursor: cursor.map(to_cursor) })
+            }
+
+            fn drop(&mut self, bucket: Resource<Bucket>) -> wasmtime::Result<()> {
+                self.table.delete(bucket)?;
+                Ok(())
+            }
+        }
+
+        impl $batch::Host for KvView<'_> {
+            fn get_many(&mut self, bucket: Resource<Bucket>, keys: Vec<String>) -> Result<Found, KvError> {
+                self.kv_get_many(&bucket, keys)
+            }
+
+            fn set_many(&mut self, bucket: Resource<Bucket>, pairs: Vec<(String, Vec<u8>)>) -> Result<(), KvError> {
+                self.kv_set_many(&bucket, &pairs)
+            }
+
+            fn delete_many(&mut self, bucket: Resource<Bucket>, keys: Vec<String>) -> Result<(), KvError> {
+                self.kv_delete_many(&bucket, &keys)
+            }
+        }
+    };
+}
+
 mod draft;
 mod draft2;
 
-use super::state::CallState;
 use crate::store::{KeyValue, StoreError};
 use std::sync::Arc;
-use wasmtime::component::{Linker, Resource};
+use wasmtime::component::{HasData, Linker, Resource, ResourceTable};
 
 /// An open bucket of the calling component.
 pub struct Bucket {
@@ -56,15 +107,51 @@ impl From<wasmtime::component::ResourceTableError> for KvError {
     }
 }
 
-pub(super) fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    draft::add_to_linker(linker)?;
-    draft2::add_to_linker(linker)
+/// A call's key-value grant: none when its policy does not say `keyvalue = true`.
+pub struct KvCtx {
+    grant: Option<KvGrant>,
 }
 
-impl CallState {
+impl KvCtx {
+    pub fn new(grant: Option<KvGrant>) -> Self {
+        Self { grant }
+    }
+}
+
+/// What the host traits work on: the grant, and the call's resource table (buckets, CAS
+/// handles).
+pub struct KvView<'a> {
+    kv: &'a KvCtx,
+    table: &'a mut ResourceTable,
+}
+
+impl<'a> KvView<'a> {
+    pub fn new(kv: &'a KvCtx, table: &'a mut ResourceTable) -> Self {
+        Self { kv, table }
+    }
+}
+
+/// The state that holds a [`KvCtx`].
+pub trait KvState: Send {
+    fn kv(&mut self) -> KvView<'_>;
+}
+
+/// The `HasData` of both revisions' generated `add_to_linker`s.
+struct Kv;
+
+impl HasData for Kv {
+    type Data<'a> = KvView<'a>;
+}
+
+pub fn add_to_linker<T: KvState + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    draft::add_to_linker::<T>(linker)?;
+    draft2::add_to_linker::<T>(linker)
+}
+
+impl KvView<'_> {
     /// Opens a bucket of the calling component, if its policy grants it state.
     fn open_bucket(&mut self, identifier: String) -> Result<Resource<Bucket>, KvError> {
-        if self.kv.is_none() {
+        if self.kv.grant.is_none() {
             return Err(KvError::AccessDenied);
         }
         let name = if identifier.is_empty() { "default".to_owned() } else { identifier };
@@ -73,7 +160,7 @@ impl CallState {
 
     /// The grant and the bucket behind a handle.
     fn bucket(&self, bucket: &Resource<Bucket>) -> Result<(KvGrant, String), KvError> {
-        let grant = self.kv.clone().ok_or(KvError::AccessDenied)?;
+        let grant = self.kv.grant.clone().ok_or(KvError::AccessDenied)?;
         let name = self.table.get(bucket)?.name.clone();
         Ok((grant, name))
     }
@@ -137,7 +224,7 @@ impl CallState {
     /// handle on the value found instead when another write came first.
     fn cas_swap(&mut self, cas: Resource<Cas>, value: Vec<u8>) -> Result<Option<Resource<Cas>>, KvError> {
         let cas = self.table.delete(cas)?;
-        let g = self.kv.clone().ok_or(KvError::AccessDenied)?;
+        let g = self.kv.grant.clone().ok_or(KvError::AccessDenied)?;
         if g.store.compare_and_swap(&g.namespace, &cas.bucket, &cas.key, cas.current.as_deref(), &value)? {
             return Ok(None);
         }

@@ -104,8 +104,8 @@ impl CallingSettings {
         {
             return Err(format!("calling.callback_number is {number:?}: give it in E.164 form, e.g. +13035550100"));
         }
-        match crate::roles::tts::Format::parse(&self.message_format) {
-            Ok(f) if f.codec == crate::roles::tts::format::Codec::Wav => {}
+        match crate::media::Format::parse(&self.message_format) {
+            Ok(f) if f.codec == crate::media::Codec::Wav => {}
             _ => {
                 return Err(format!(
                     "calling.message_format is {:?}: use a WAV format (wav_16000, wav_22050 or wav_24000), which Twilio's <Play> takes",

@@ -1,4 +1,5 @@
-//! Audio format ids (`wav_22050`, `ulaw_8000`, `mp3_44100_128` ...): what they mean, their
+//! Audio format ids (`wav_22050`, `ulaw_8000`, `mp3_44100_128` ...), as the WIT contract and
+//! the operator's config name them: what they mean, their
 //! MIME types, and what the host does to the bytes (patching a streamed WAV header, telling
 //! how long the audio lasts).
 

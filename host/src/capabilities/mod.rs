@@ -1,0 +1,50 @@
+//! The capabilities layer: the host side of every import a component may use, one module a
+//! capability. Each keeps its own context (what one call is granted), a view of it for the
+//! generated host traits, and an `add_to_linker`; the runtime's per-call state
+//! ([`crate::runtime`]'s `CallState`) holds one context of each, built from the component's
+//! policy, which decides what each grants:
+//!
+//! | module | imports | granted by the policy |
+//! | --- | --- | --- |
+//! | [`wasi`] | `wasi:cli`, `wasi:clocks`, `wasi:random`, `wasi:io`, `wasi:filesystem`, `wasi:sockets` | nothing but clocks, random and captured stdout: no files, environment or sockets; the wall clock shifted by `clock_offset_seconds` |
+//! | [`http`] | `wasi:http/outgoing-handler` | `allowed_hosts` |
+//! | [`config`] | `wasi:config/store` | `[config]` and `[secrets]` |
+//! | [`keyvalue`] | `wasi:keyvalue` (store, atomics, batch; 0.2.0-draft and -draft2) | `keyvalue = true`: the component's own namespace |
+//! | [`sink`] | `switchboard:tts/sink` | the audio of a synthesis, up to `max_result_kib` |
+//!
+//! Adding a capability: a new module here with its context, view and `add_to_linker`, a line
+//! in [`add_to_linker`], and its context in `CallState`.
+
+pub mod config;
+pub mod http;
+pub mod keyvalue;
+pub mod sink;
+pub mod wasi;
+
+use wasmtime::component::Linker;
+use wasmtime::error::Context as _;
+
+/// What the per-call state must give each capability.
+pub trait Grants:
+    wasmtime_wasi::WasiView + wasmtime_wasi_http::WasiHttpView + config::ConfigState + keyvalue::KvState + sink::SinkState
+{
+}
+
+impl<T> Grants for T where
+    T: wasmtime_wasi::WasiView
+        + wasmtime_wasi_http::WasiHttpView
+        + config::ConfigState
+        + keyvalue::KvState
+        + sink::SinkState
+{
+}
+
+/// Links every capability; what a call may actually do is its contexts' to say.
+pub fn add_to_linker<T: Grants + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    wasi::add_to_linker(linker).context("linking WASI")?;
+    http::add_to_linker(linker).context("linking wasi:http")?;
+    config::add_to_linker(linker).context("linking wasi:config")?;
+    keyvalue::add_to_linker(linker).context("linking wasi:keyvalue")?;
+    sink::add_to_linker(linker).context("linking switchboard:tts/sink")?;
+    Ok(())
+}

@@ -1,0 +1,104 @@
+//! The calls this host placed: look one up (refreshed from the carrier on request), list
+//! them, end one, record one. Each asks the carrier that placed the call, and notes what the
+//! carrier answered in the call's record.
+
+use super::book::Filter;
+use super::record::{CallRecord, Recording, Update};
+use super::{CallingError, Telephony, carrier_failed, unix_now};
+use crate::contracts::telephony::{CallInfo, CarrierError, RecordingInfo};
+use crate::runtime::{CallError, LoadedComponent, Runtime};
+use std::sync::Arc;
+
+impl Telephony {
+    /// A call's record; with `refresh`, first asks the carrier for its status.
+    pub async fn get(
+        &self,
+        carriers: &[Arc<LoadedComponent>],
+        runtime: &Runtime,
+        sid: &str,
+        refresh: bool,
+    ) -> Result<CallRecord, CallingError> {
+        let record = self.record_of(sid)?;
+        if !refresh {
+            return Ok(record);
+        }
+        let info = self.ask(carriers, &record, |carrier| runtime.carrier_get_call(carrier, sid)).await?;
+        self.apply(sid, Update { answered_by: info.answered_by.clone(), ..status_of(&info) })
+    }
+
+    pub fn list(&self, filter: &Filter) -> Result<Vec<CallRecord>, CallingError> {
+        Ok(self.book.list(filter)?)
+    }
+
+    /// Ends a call through the carrier that placed it; one already over is returned as it is.
+    pub async fn end(
+        &self,
+        carriers: &[Arc<LoadedComponent>],
+        runtime: &Runtime,
+        sid: &str,
+    ) -> Result<CallRecord, CallingError> {
+        let record = self.record_of(sid)?;
+        if record.status.is_final() {
+            return Ok(record);
+        }
+        let info = self.ask(carriers, &record, |carrier| runtime.carrier_end_call(carrier, sid)).await?;
+        self.apply(sid, status_of(&info))
+    }
+
+    /// Starts recording a call in progress.
+    pub async fn record(
+        &self,
+        carriers: &[Arc<LoadedComponent>],
+        runtime: &Runtime,
+        sid: &str,
+    ) -> Result<(CallRecord, RecordingInfo), CallingError> {
+        let record = self.record_of(sid)?;
+        let info = self.ask(carriers, &record, |carrier| runtime.carrier_start_recording(carrier, sid)).await?;
+        let recording = Recording {
+            sid: info.sid.clone(),
+            status: info.status.clone(),
+            url: info.url.clone(),
+            duration_seconds: info.duration_seconds,
+        };
+        let record = self.apply(sid, Update { recording: Some(recording), source: "carrier", ..Update::default() })?;
+        Ok((record, info))
+    }
+
+    /// Asks the carrier that placed `record`'s call.
+    async fn ask<'a, T, Fut>(
+        &self,
+        carriers: &'a [Arc<LoadedComponent>],
+        record: &CallRecord,
+        ask: impl FnOnce(&'a LoadedComponent) -> Fut,
+    ) -> Result<T, CallingError>
+    where
+        Fut: Future<Output = Result<Result<T, CarrierError>, CallError>>,
+    {
+        let carrier = carriers.iter().find(|c| c.name == record.carrier).ok_or_else(|| CallingError::CarrierGone {
+            sid: record.call_sid.clone(),
+            carrier: record.carrier.clone(),
+        })?;
+        ask(carrier).await.map_err(carrier_failed(carrier))?.map_err(CallingError::Carrier)
+    }
+
+    pub(super) fn record_of(&self, sid: &str) -> Result<CallRecord, CallingError> {
+        self.book.get(sid)?.ok_or_else(|| CallingError::UnknownCall(sid.to_owned()))
+    }
+
+    fn apply(&self, sid: &str, update: Update) -> Result<CallRecord, CallingError> {
+        match self.book.update(sid, update, unix_now())? {
+            (_, Some(record)) => Ok(record),
+            (_, None) => Err(CallingError::UnknownCall(sid.to_owned())),
+        }
+    }
+}
+
+/// What a carrier's answer about a call says of its status.
+fn status_of(info: &CallInfo) -> Update {
+    Update {
+        status: Some(info.status.into()),
+        source: "carrier",
+        duration_seconds: info.duration_seconds,
+        ..Update::default()
+    }
+}
