@@ -30,7 +30,16 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-fn config(store: &str, elevenlabs: &str, twilio: &str, agent: &str, providers: &str, clock_offset: i64) -> String {
+fn config(
+    store: &str,
+    elevenlabs: &FakeElevenLabs,
+    twilio: &str,
+    agent: &str,
+    providers: &str,
+    clock_offset: i64,
+) -> String {
+    let speech_provider = elevenlabs.host_config(10_000);
+    let elevenlabs = elevenlabs.base_url();
     format!(
         r#"
 [store]
@@ -44,14 +53,7 @@ providers = [{providers}]
 business_name = "Acme Solar"
 callback_number = "+13035550100"
 
-[components.tts_elevenlabs]
-timeout_ms = 10000
-max_result_kib = 20480
-allowed_hosts = ["127.0.0.1"]
-[components.tts_elevenlabs.config]
-base_url = "{elevenlabs}"
-[components.tts_elevenlabs.secrets]
-api_key = {{ env = "ELEVENLABS_API_KEY" }}
+{speech_provider}
 
 [components.compliance_tcpa]
 keyvalue = true
@@ -115,7 +117,7 @@ async fn main() -> anyhow::Result<()> {
         let port = free_port();
         let http = format!("127.0.0.1:{port}");
         let store = dir.path().join(format!("state-{port}.sqlite3")).display().to_string();
-        let cfg = config(&store, &elevenlabs.base_url(), &twilio.base_url(), &agent, providers, offset);
+        let cfg = config(&store, &elevenlabs, &twilio.base_url(), &agent, providers, offset);
         let mut host = Host::start_with(dir.path(), "calls", &cfg, &env, &["--http", &http, "--stdio"]).await?;
         let minus = latency.as_secs_f64() * 1e3;
 

@@ -19,20 +19,8 @@ use switchboard_fakes::elevenlabs::{Failure, FakeElevenLabs};
 const KEY: &str = "bench-key";
 const LATENCY: Duration = Duration::from_millis(150);
 
-fn config(base_url: &str, extra: &str) -> String {
-    format!(
-        r#"
-[components.tts_elevenlabs]
-timeout_ms = 1000
-max_result_kib = 20480
-allowed_hosts = ["127.0.0.1"]
-[components.tts_elevenlabs.config]
-base_url = "{base_url}"
-[components.tts_elevenlabs.secrets]
-api_key = {{ env = "ELEVENLABS_API_KEY" }}
-{extra}
-"#
-    )
+fn config(fake: &FakeElevenLabs, extra: &str) -> String {
+    format!("{}{extra}", fake.host_config(1000))
 }
 
 #[tokio::main]
@@ -45,7 +33,7 @@ async fn main() -> anyhow::Result<()> {
 
     // 1. First audio byte through the host.
     fake.set_first_byte_latency(LATENCY);
-    let cfg = config(&fake.base_url(), "[speech]\ncache_mb = 0\n");
+    let cfg = config(&fake, "[speech]\ncache_mb = 0\n");
     let mut host = Host::start(dir.path(), "ttfb", &cfg, &env).await?;
     let mut added = Vec::new();
     for n in 0..60 {
@@ -61,7 +49,7 @@ async fn main() -> anyhow::Result<()> {
     report("first audio byte through the host, minus the fake's 150 ms", "ms", added);
 
     // 2. The offline voice alone, then as the stand-in while ElevenLabs' breaker is open.
-    let cfg = config(&fake.base_url(), "[speech]\ncache_mb = 0\nproviders = [\"tts_formant\"]\n");
+    let cfg = config(&fake, "[speech]\ncache_mb = 0\nproviders = [\"tts_formant\"]\n");
     let mut host = Host::start(dir.path(), "offline", &cfg, &env).await?;
     let mut direct = Vec::new();
     for n in 0..300 {
@@ -70,7 +58,7 @@ async fn main() -> anyhow::Result<()> {
     }
     host.stop().await?;
     fake.fail_sticky(Failure::ServerError);
-    let cfg = config(&fake.base_url(), "[speech]\ncache_mb = 0\n[speech.resilience]\nbackoff_ms = 1\n");
+    let cfg = config(&fake, "[speech]\ncache_mb = 0\n[speech.resilience]\nbackoff_ms = 1\n");
     let mut host = Host::start(dir.path(), "open", &cfg, &env).await?;
     let mut open = Vec::new();
     for n in 0..310 {
@@ -94,7 +82,7 @@ async fn main() -> anyhow::Result<()> {
     fake.clear_failures();
     fake.set_first_byte_latency(Duration::from_secs(30));
     let resilience = "[speech.resilience]\ndeadline_ms = 1000\nfailures_to_open = 1000000\n";
-    let cfg = config(&fake.base_url(), &format!("[speech]\ncache_mb = 0\n{resilience}"));
+    let cfg = config(&fake, &format!("[speech]\ncache_mb = 0\n{resilience}"));
     let mut host = Host::start(dir.path(), "closed", &cfg, &env).await?;
     let mut closed = Vec::new();
     for n in 0..10 {

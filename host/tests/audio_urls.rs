@@ -39,19 +39,7 @@ async fn a_link_streams_as_the_provider_speaks_then_answers_head_and_ranges() {
     fake.set_chunk_size(3200);
     fake.set_chunk_interval(Duration::from_millis(60));
     let fx = Fixture::new();
-    fx.append_config(&format!(
-        r#"
-[components.tts_elevenlabs]
-timeout_ms = 20000
-max_result_kib = 20480
-allowed_hosts = ["127.0.0.1"]
-[components.tts_elevenlabs.config]
-base_url = "{}"
-[components.tts_elevenlabs.secrets]
-api_key = {{ env = "ELEVENLABS_API_KEY" }}
-"#,
-        fake.base_url()
-    ));
+    fx.append_config(&fake.host_config(20_000));
     let session = serve(&fx, free_port(), &[("ELEVENLABS_API_KEY", KEY)]).await;
     let text = "This sentence streams to whoever fetches its link, chunk by chunk, while it is being spoken.";
     let url = link(&session, json!({ "text": text, "format": "wav_16000", "delivery": "link" })).await;

@@ -86,35 +86,33 @@ async fn assert_capped(session: &Session, twilio: &FakeTwilio, number: &str, cap
     assert!(ids.windows(2).all(|w| w[0] < w[1]));
 }
 
+/// A host whose compliance checker runs under `rules`, a burst of calls to `number`, and
+/// the check that exactly `cap` were placed and the rest refused for `reason`.
+async fn burst_against(rules: &str, number: &str, cap: usize, reason: &str) {
+    let twilio = carrier().await;
+    let fx = fixture(&twilio, NOON_IN_NEW_YORK, None, rules);
+    let session = serve(&fx, free_port()).await;
+    clear_to_call(&session, number).await;
+    assert_capped(&session, &twilio, number, cap, reason).await;
+    session.close().await;
+}
+
 #[tokio::test]
 async fn a_burst_places_no_more_calls_than_the_florida_cap() {
-    let twilio = carrier().await;
-    let fx = fixture(&twilio, NOON_IN_NEW_YORK, None, "min_interval_minutes = \"0\"\nmax_attempts_per_24h = \"100\"\n");
-    let session = serve(&fx, free_port()).await;
-    clear_to_call(&session, FLORIDA).await;
-    assert_capped(&session, &twilio, FLORIDA, 3, "state-call-limit").await;
-    session.close().await;
+    let rules = "min_interval_minutes = \"0\"\nmax_attempts_per_24h = \"100\"\n";
+    burst_against(rules, FLORIDA, 3, "state-call-limit").await;
 }
 
 #[tokio::test]
 async fn a_burst_places_no_more_calls_than_the_daily_cap() {
-    let twilio = carrier().await;
-    let fx = fixture(&twilio, NOON_IN_NEW_YORK, None, "min_interval_minutes = \"0\"\nmax_attempts_per_24h = \"2\"\n");
-    let session = serve(&fx, free_port()).await;
-    clear_to_call(&session, CALLEE).await;
-    assert_capped(&session, &twilio, CALLEE, 2, "too-many-attempts").await;
-    session.close().await;
+    let rules = "min_interval_minutes = \"0\"\nmax_attempts_per_24h = \"2\"\n";
+    burst_against(rules, CALLEE, 2, "too-many-attempts").await;
 }
 
 #[tokio::test]
 async fn a_burst_places_one_call_under_the_spacing_rule() {
-    let twilio = carrier().await;
-    let fx =
-        fixture(&twilio, NOON_IN_NEW_YORK, None, "min_interval_minutes = \"60\"\nmax_attempts_per_24h = \"100\"\n");
-    let session = serve(&fx, free_port()).await;
-    clear_to_call(&session, CALLEE).await;
-    assert_capped(&session, &twilio, CALLEE, 1, "too-soon").await;
-    session.close().await;
+    let rules = "min_interval_minutes = \"60\"\nmax_attempts_per_24h = \"100\"\n";
+    burst_against(rules, CALLEE, 1, "too-soon").await;
 }
 
 #[tokio::test]

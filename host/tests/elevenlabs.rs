@@ -17,26 +17,15 @@ async fn setup(extra: &str) -> (FakeElevenLabs, Fixture) {
     let fake = FakeElevenLabs::start().await.unwrap();
     fake.set_api_key(KEY);
     let fx = Fixture::new();
+    fx.append_config(&fake.host_config(10_000));
     fx.append_config(&format!(
         r#"
-[components.tts_elevenlabs]
-timeout_ms = 10000
-max_result_kib = 20480
-allowed_hosts = ["127.0.0.1"]
-
-[components.tts_elevenlabs.config]
-base_url = "{}"
-
-[components.tts_elevenlabs.secrets]
-api_key = {{ env = "ELEVENLABS_API_KEY" }}
-
 [speech.resilience]
 open_ms = 400
 backoff_ms = 5
 max_backoff_ms = 20
 {extra}
-"#,
-        fake.base_url()
+"#
     ));
     (fake, fx)
 }

@@ -84,6 +84,25 @@ impl FakeElevenLabs {
         self.server.addr()
     }
 
+    /// The host config that points the `tts_elevenlabs` component at this fake: its egress
+    /// allowed to 127.0.0.1, a 20 MiB result cap, each synthesis bounded by `timeout_ms`, and
+    /// its key read from the `ELEVENLABS_API_KEY` environment variable.
+    pub fn host_config(&self, timeout_ms: u64) -> String {
+        format!(
+            r#"
+[components.tts_elevenlabs]
+timeout_ms = {timeout_ms}
+max_result_kib = 20480
+allowed_hosts = ["127.0.0.1"]
+[components.tts_elevenlabs.config]
+base_url = "{}"
+[components.tts_elevenlabs.secrets]
+api_key = {{ env = "ELEVENLABS_API_KEY" }}
+"#,
+            self.base_url()
+        )
+    }
+
     /// The key it accepts from now on.
     pub fn set_api_key(&self, key: impl Into<String>) {
         let key = key.into();
