@@ -118,14 +118,8 @@ impl Config {
     /// Reads every key through `get`, which answers a value, none, or why it could not. A blank
     /// value counts as none.
     pub fn load(get: impl Fn(&str) -> Result<Option<String>, String>) -> Self {
-        let mut problems = Vec::new();
-        let mut value = |key: &str| match get(key) {
-            Ok(v) => v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()),
-            Err(e) => {
-                problems.push(format!("cannot read the `{key}` configuration value: {e}"));
-                None
-            }
-        };
+        let mut reader = guest_kit::config::Reader::new(get);
+        let mut value = |key: &str| reader.value(key);
         let base_url = value("base_url");
         let account_sid = value("account_sid");
         let auth_token = value("auth_token");
@@ -137,7 +131,7 @@ impl Config {
         let elevenlabs_webhook_secret = value("elevenlabs_webhook_secret");
         let agent_timeout_ms = value("agent_timeout_ms");
 
-        let mut problem = problems.into_iter().next();
+        let mut problem = reader.into_problems().into_iter().next();
         let base_url = match check_base_url("base_url", base_url.as_deref(), DEFAULT_BASE_URL) {
             Ok(url) => url,
             Err(e) => {

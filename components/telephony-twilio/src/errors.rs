@@ -62,7 +62,7 @@ pub fn from_response(status: u16, retry_after: Option<&str>, body: &[u8], not_fo
             CarrierError::NotFound(if said.message.is_some() { summary() } else { not_found.to_string() })
         }
         (Some(CODE_TOO_MANY_REQUESTS), _) | (_, 429) => {
-            CarrierError::RateLimited(retry_after.and_then(parse_retry_after))
+            CarrierError::RateLimited(retry_after.and_then(guest_kit::retry::retry_after_secs))
         }
         (_, 400..=499) => CarrierError::Rejected(ApiError {
             status,
@@ -98,19 +98,7 @@ pub fn redact(error: CarrierError, secret: &str) -> CarrierError {
 
 /// One line, printable, at most [`QUOTE_LIMIT`] characters.
 pub fn clean(text: &str) -> String {
-    let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    let trimmed = one_line.trim();
-    match trimmed.char_indices().nth(QUOTE_LIMIT) {
-        Some((cut, _)) => format!("{}...", &trimmed[..cut]),
-        None => trimmed.to_string(),
-    }
-}
-
-/// `Retry-After` in whole seconds, rounded up (a fraction is still a wait). An HTTP date is not
-/// understood and gives none.
-fn parse_retry_after(value: &str) -> Option<u32> {
-    let seconds: f64 = value.trim().parse().ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| seconds.ceil().min(f64::from(u32::MAX)) as u32)
+    guest_kit::text::clean(text, QUOTE_LIMIT)
 }
 
 #[cfg(test)]
@@ -149,8 +137,10 @@ mod tests {
         assert_eq!(from_response(429, Some("3"), body.as_bytes(), ""), CarrierError::RateLimited(Some(3)));
         assert_eq!(from_response(429, Some("0.2"), b"", ""), CarrierError::RateLimited(Some(1)));
         assert_eq!(from_response(429, None, b"", ""), CarrierError::RateLimited(None));
+        // An HTTP date is read too; one already past means no wait.
         let date = Some("Wed, 21 Oct 2015 07:28:00 GMT");
-        assert_eq!(from_response(429, date, b"", ""), CarrierError::RateLimited(None));
+        assert_eq!(from_response(429, date, b"", ""), CarrierError::RateLimited(Some(0)));
+        assert_eq!(from_response(429, Some("soon"), b"", ""), CarrierError::RateLimited(None));
         assert_eq!(from_response(400, Some("5"), body.as_bytes(), ""), CarrierError::RateLimited(Some(5)));
     }
 

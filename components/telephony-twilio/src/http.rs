@@ -13,8 +13,7 @@ use serde_json::Value;
 use std::time::Duration;
 use wstd::future::FutureExt as _;
 use wstd::http::body::Bytes;
-use wstd::http::body::util::{BodyExt as _, Empty};
-use wstd::http::error::ErrorCode;
+use wstd::http::body::util::Empty;
 use wstd::http::{Body, Client, HeaderValue, Method, Request};
 
 /// How long to wait for a connection, and for the answer's head and then between chunks of its
@@ -111,7 +110,7 @@ impl<'a> Twilio<'a> {
 
         let answer = send(&self.client, request, JSON_LIMIT, SMALL_LIMIT)
             .await
-            .map_err(|e| CarrierError::Unavailable(connection_error("Twilio", self.base, &e)))?;
+            .map_err(|e| CarrierError::Unavailable(guest_kit::http::unreachable("Twilio", self.base, &e)))?;
         if !(200..300).contains(&answer.status) {
             return Err(errors::from_response(answer.status, answer.retry_after.as_deref(), &answer.body, not_found));
         }
@@ -151,7 +150,7 @@ pub async fn register_call(agent_config: &ElevenLabsAgent, body: String) -> Resu
         .timeout(total)
         .await
         .map_err(|_| format!("cannot reach ElevenLabs at {base}: no answer came in time"))?
-        .map_err(|e| connection_error("ElevenLabs", base, &e))?;
+        .map_err(|e| guest_kit::http::unreachable("ElevenLabs", base, &e))?;
     if answer.truncated {
         return Err(format!("ElevenLabs' register-call answer is larger than {} KiB", SMALL_LIMIT / 1024));
     }
@@ -179,46 +178,9 @@ async fn send(
     let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let (retry_after, content_type) = (header("retry-after"), header("content-type"));
     let (body, truncated) = if (200..300).contains(&status) {
-        read_body(response.into_body(), limit).await?
+        guest_kit::http::read_body(response.into_body(), limit).await?
     } else {
-        read_body(response.into_body(), error_limit).await.unwrap_or_default()
+        guest_kit::http::read_body(response.into_body(), error_limit).await.unwrap_or_default()
     };
     Ok(Answer { status, retry_after, content_type, body, truncated })
-}
-
-/// Why a request got no answer, for an `unavailable` message.
-fn connection_error(service: &str, base: &str, error: &wstd::http::Error) -> String {
-    let why = match error.downcast_ref::<ErrorCode>() {
-        Some(ErrorCode::HttpRequestDenied) => {
-            return format!(
-                "the host's policy does not let this component reach {base}: add its host to allowed_hosts"
-            );
-        }
-        Some(ErrorCode::DnsTimeout | ErrorCode::DnsError(_)) => "its name does not resolve".to_string(),
-        Some(ErrorCode::ConnectionRefused) => "the connection was refused".to_string(),
-        Some(ErrorCode::ConnectionTimeout) => "connecting timed out".to_string(),
-        Some(ErrorCode::ConnectionReadTimeout | ErrorCode::HttpResponseTimeout) => "no answer came in time".to_string(),
-        Some(ErrorCode::TlsProtocolError | ErrorCode::TlsCertificateError | ErrorCode::TlsAlertReceived(_)) => {
-            "the TLS handshake failed".to_string()
-        }
-        Some(code) => format!("{code:?}"),
-        None => format!("{error}"),
-    };
-    format!("cannot reach {service} at {base}: {why}")
-}
-
-/// Reads a body up to `limit` bytes; the flag says whether there was more.
-async fn read_body(body: Body, limit: usize) -> Result<(Vec<u8>, bool), wstd::http::Error> {
-    let mut body = body.into_boxed_body();
-    let mut bytes = Vec::new();
-    while let Some(frame) = body.frame().await {
-        let Ok(data) = frame?.into_data() else { continue };
-        let room = limit.saturating_sub(bytes.len());
-        if data.len() > room {
-            bytes.extend_from_slice(data.get(..room).unwrap_or_default());
-            return Ok((bytes, true));
-        }
-        bytes.extend_from_slice(&data);
-    }
-    Ok((bytes, false))
 }

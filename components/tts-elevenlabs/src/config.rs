@@ -45,19 +45,14 @@ impl fmt::Debug for Config {
 impl Config {
     /// Reads every key through `get`, which answers a value, none, or why it could not.
     pub fn load(get: impl Fn(&str) -> Result<Option<String>, String>) -> Self {
-        let mut problems = Vec::new();
-        let mut value = |key: &str| match get(key) {
-            Ok(v) => v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()),
-            Err(e) => {
-                problems.push(format!("cannot read the `{key}` configuration value: {e}"));
-                None
-            }
-        };
+        let mut reader = guest_kit::config::Reader::new(get);
+        let mut value = |key: &str| reader.value(key);
         let base_url = value("base_url");
         // The key's value is never put into a message, only whether it is there.
         let api_key = value("api_key");
         let default_voice = value("default_voice").unwrap_or_else(|| DEFAULT_VOICE.to_string());
         let default_model = value("default_model");
+        let mut problems = reader.into_problems();
 
         let base_url = match base_url.as_deref().map(check_base_url).unwrap_or(Ok(DEFAULT_BASE_URL.to_string())) {
             Ok(url) => url,

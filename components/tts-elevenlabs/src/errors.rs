@@ -9,7 +9,6 @@
 use crate::exports::switchboard::tts_elevenlabs::agents::{AgentError, RateLimit as AgentRateLimit};
 use crate::switchboard::tts::types::{RateLimit, TtsError};
 use serde_json::Value;
-use std::time::SystemTime;
 
 /// The kind of failure, shared by every operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,7 +72,8 @@ impl ApiError {
             message.push_str(": ");
             message.push_str(&said);
         }
-        let retry_after_ms = (kind == Kind::RateLimited).then(|| retry_after.and_then(parse_retry_after)).flatten();
+        let retry_after_ms =
+            (kind == Kind::RateLimited).then(|| retry_after.and_then(guest_kit::retry::retry_after_ms)).flatten();
         Self { kind, message, retry_after_ms }
     }
 
@@ -171,37 +171,7 @@ fn validation_message(items: &[Value]) -> String {
 
 /// One line, printable, at most [`QUOTE_LIMIT`] characters.
 fn clean(text: &str) -> String {
-    let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    let trimmed = one_line.trim();
-    match trimmed.char_indices().nth(QUOTE_LIMIT) {
-        Some((cut, _)) => format!("{}...", &trimmed[..cut]),
-        None => trimmed.to_string(),
-    }
-}
-
-/// `Retry-After` as milliseconds from now, in either form RFC 9110 §10.2.3 allows:
-/// delay-seconds (taken whole or fractional) or an HTTP-date (IMF-fixdate, or the obsolete
-/// RFC 850 and asctime forms of §5.6.7), measured against the wall clock. A date already past
-/// is 0; anything else is none.
-fn parse_retry_after(value: &str) -> Option<u32> {
-    parse_retry_after_at(value, SystemTime::now())
-}
-
-/// [`parse_retry_after`] with `now` given.
-fn parse_retry_after_at(value: &str, now: SystemTime) -> Option<u32> {
-    let value = value.trim();
-    if value.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
-        let seconds: f64 = value.parse().ok()?;
-        return (seconds.is_finite() && seconds >= 0.0).then(|| millis(seconds * 1000.0));
-    }
-    let date = httpdate::parse_http_date(value).ok()?;
-    // A date in the past (the clocks disagree, or the answer waited) means: go ahead now.
-    Some(date.duration_since(now).map_or(0, |wait| millis(wait.as_secs_f64() * 1000.0)))
-}
-
-/// Milliseconds, rounded and capped at `u32::MAX` (some 49 days).
-fn millis(ms: f64) -> u32 {
-    ms.min(f64::from(u32::MAX)).round() as u32
+    guest_kit::text::clean(text, QUOTE_LIMIT)
 }
 
 #[cfg(test)]
@@ -261,61 +231,6 @@ mod tests {
         let e = ApiError::from_response(200, None, br#"{"detail":{"status":"system_busy"}}"#, "");
         assert_eq!(e.kind, Kind::RateLimited);
         assert!(matches!(e.into_tts(), TtsError::RateLimited(r) if r.retry_after_ms.is_none()));
-    }
-
-    /// 1994-11-06 08:49:37 UTC, RFC 9110's example date.
-    fn example_date() -> SystemTime {
-        SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(784_111_777)
-    }
-
-    #[test]
-    fn retry_after_in_seconds() {
-        let now = example_date();
-        assert_eq!(parse_retry_after_at("120", now), Some(120_000));
-        assert_eq!(parse_retry_after_at(" 0 ", now), Some(0));
-        assert_eq!(parse_retry_after_at("1.5", now), Some(1_500));
-        assert_eq!(parse_retry_after_at("99999999999", now), Some(u32::MAX));
-    }
-
-    #[test]
-    fn retry_after_as_an_imf_fixdate() {
-        let before = example_date() - std::time::Duration::from_secs(30);
-        assert_eq!(parse_retry_after_at("Sun, 06 Nov 1994 08:49:37 GMT", before), Some(30_000));
-        let half_second_before = example_date() - std::time::Duration::from_millis(500);
-        assert_eq!(parse_retry_after_at("Sun, 06 Nov 1994 08:49:37 GMT", half_second_before), Some(500));
-        assert_eq!(parse_retry_after_at("Sun, 06 Nov 1994 08:49:37 GMT", example_date()), Some(0));
-        let after = example_date() + std::time::Duration::from_secs(3600);
-        assert_eq!(parse_retry_after_at("Sun, 06 Nov 1994 08:49:37 GMT", after), Some(0), "past: no wait");
-    }
-
-    #[test]
-    fn retry_after_as_obsolete_dates() {
-        let before = example_date() - std::time::Duration::from_secs(2);
-        assert_eq!(parse_retry_after_at("Sunday, 06-Nov-94 08:49:37 GMT", before), Some(2_000), "RFC 850");
-        assert_eq!(parse_retry_after_at("Sun Nov  6 08:49:37 1994", before), Some(2_000), "asctime");
-    }
-
-    #[test]
-    fn retry_after_garbage_gives_none() {
-        let now = example_date();
-        for garbage in [
-            "",
-            "soon",
-            "-1",
-            "1e400",
-            "NaN",
-            "inf",
-            "12 seconds",
-            "Mon, 06 Nov 1994 08:49:37 GMT", // the wrong weekday
-            "Sun, 06 Nov 1994 25:49:37 GMT",
-            "Sun, 32 Nov 1994 08:49:37 GMT",
-            "Sun, 06 Nov 1994 08:49:37 PST",
-            "1994-11-06T08:49:37Z",
-            "Sun, 06 Nov 1994",
-            "Søn, 06 Nov 1994 08:49:37 GMT",
-        ] {
-            assert_eq!(parse_retry_after_at(garbage, now), None, "{garbage:?}");
-        }
     }
 
     #[test]

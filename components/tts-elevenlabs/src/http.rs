@@ -8,8 +8,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::time::Duration;
 use wstd::http::body::Bytes;
-use wstd::http::body::util::{BodyExt as _, Empty};
-use wstd::http::error::ErrorCode;
+use wstd::http::body::util::Empty;
 use wstd::http::{Body, Client, HeaderValue, Method, Request, Response};
 
 /// How long to wait for a connection. The policy's deadline bounds the whole call; these make
@@ -92,7 +91,10 @@ impl<'a> Api<'a> {
         }
         let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
         // An error body that cannot be read still leaves the status to go by.
-        let body = read_body(response.into_body(), ERROR_BODY_LIMIT).await.map(|(b, _)| b).unwrap_or_default();
+        let body = guest_kit::http::read_body(response.into_body(), ERROR_BODY_LIMIT)
+            .await
+            .map(|(b, _)| b)
+            .unwrap_or_default();
         Err(ApiError::from_response(status.as_u16(), retry_after.as_deref(), &body, not_found))
     }
 
@@ -106,8 +108,9 @@ impl<'a> Api<'a> {
     ) -> Result<T, ApiError> {
         let response = self.send(method, path, body, not_found).await?;
         let endpoint = path.split('?').next().unwrap_or(path);
-        let (bytes, truncated) =
-            read_body(response.into_body(), JSON_LIMIT).await.map_err(|e| self.broken(&e, endpoint))?;
+        let (bytes, truncated) = guest_kit::http::read_body(response.into_body(), JSON_LIMIT)
+            .await
+            .map_err(|e| self.broken(&e, endpoint))?;
         if truncated {
             return Err(ApiError::new(
                 Kind::Internal,
@@ -128,44 +131,6 @@ impl<'a> Api<'a> {
 
     /// The error for a request that got no answer.
     fn connection_error(&self, error: &wstd::http::Error) -> ApiError {
-        let why = match error.downcast_ref::<ErrorCode>() {
-            Some(ErrorCode::HttpRequestDenied) => {
-                return ApiError::new(
-                    Kind::Unavailable,
-                    format!(
-                        "the host's policy does not let this component reach {}: add its host to allowed_hosts",
-                        self.base
-                    ),
-                );
-            }
-            Some(ErrorCode::DnsTimeout | ErrorCode::DnsError(_)) => "its name does not resolve".to_string(),
-            Some(ErrorCode::ConnectionRefused) => "the connection was refused".to_string(),
-            Some(ErrorCode::ConnectionTimeout) => "connecting timed out".to_string(),
-            Some(ErrorCode::ConnectionReadTimeout | ErrorCode::HttpResponseTimeout) => {
-                "no answer came in time".to_string()
-            }
-            Some(ErrorCode::TlsProtocolError | ErrorCode::TlsCertificateError | ErrorCode::TlsAlertReceived(_)) => {
-                "the TLS handshake failed".to_string()
-            }
-            Some(code) => format!("{code:?}"),
-            None => format!("{error}"),
-        };
-        ApiError::new(Kind::Unavailable, format!("cannot reach ElevenLabs at {}: {why}", self.base))
+        ApiError::new(Kind::Unavailable, guest_kit::http::unreachable("ElevenLabs", self.base, error))
     }
-}
-
-/// Reads a body up to `limit` bytes; the flag says whether there was more.
-async fn read_body(body: Body, limit: usize) -> Result<(Vec<u8>, bool), wstd::http::Error> {
-    let mut body = body.into_boxed_body();
-    let mut bytes = Vec::new();
-    while let Some(frame) = body.frame().await {
-        let Ok(data) = frame?.into_data() else { continue };
-        let room = limit.saturating_sub(bytes.len());
-        if data.len() > room {
-            bytes.extend_from_slice(data.get(..room).unwrap_or_default());
-            return Ok((bytes, true));
-        }
-        bytes.extend_from_slice(&data);
-    }
-    Ok((bytes, false))
 }
