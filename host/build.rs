@@ -32,6 +32,11 @@ fn main() {
         builtins.push(build_guest(&components.join(&member), &target_dir));
     }
     builtins.push(build_guest(&root.join("examples/hello-tool"), &target_dir));
+    // The library the components share is built into them, not on its own.
+    let kit = components.join("guest-kit");
+    if kit.exists() {
+        watch_crate(&kit);
+    }
 
     // Test guests, built by this harness rather than committed.
     let guests = root.join("host/tests/guests");
