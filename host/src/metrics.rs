@@ -36,6 +36,11 @@ struct ComponentLabels {
 
 type HistogramFamily<L> = Family<L, Histogram, fn() -> Histogram>;
 
+/// The `tool` label of a call to a name the catalog does not have. Label values are only
+/// ever names the host itself chose (catalog tools, loaded components), so no client can add
+/// series by inventing names.
+pub const UNKNOWN_TOOL: &str = "unknown";
+
 pub struct Metrics {
     registry: Registry,
     calls: Family<CallLabels, Counter>,

@@ -175,3 +175,31 @@ async fn webhooks_reach_a_component_that_takes_them_and_no_other() {
     assert_eq!(r.status(), 404);
     assert!(r.text().await.unwrap().contains("incoming-handler"));
 }
+
+/// Series in a metrics scrape: its sample lines.
+fn series(metrics: &str) -> usize {
+    metrics.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).count()
+}
+
+#[tokio::test]
+async fn unknown_tool_names_cannot_grow_the_metrics() {
+    let fx = Fixture::new();
+    let (_server, base) = start(&fx).await;
+    let client = ().serve(client_transport(&base, Some(TOKEN))).await.expect("MCP over HTTP");
+    let scrape = || async {
+        let request = reqwest::Client::new().get(format!("{base}/metrics")).bearer_auth(TOKEN);
+        request.send().await.unwrap().text().await.unwrap()
+    };
+    // One unknown name first, so that the fixed `unknown` series exists before counting.
+    assert!(client.call_tool(CallToolRequestParams::new("garbage-name-0")).await.is_err());
+    let before = scrape().await;
+    for n in 1..=10_000 {
+        let err = client.call_tool(CallToolRequestParams::new(format!("garbage-name-{n}"))).await.unwrap_err();
+        assert!(err.to_string().contains("unknown tool"), "{err}");
+    }
+    let after = scrape().await;
+    assert_eq!(series(&after), series(&before), "the number of series grew:\n{after}");
+    assert!(!after.contains("garbage-name"), "a client's name became a label value");
+    assert!(after.contains(r#"switchboard_tool_calls_total{tool="unknown",outcome="unknown_tool"} 10001"#), "{after}");
+    client.cancel().await.unwrap();
+}

@@ -94,7 +94,8 @@ impl ServerHandler for McpService {
             };
             let elapsed = started.elapsed();
             let Some(called) = called else {
-                metrics.call_finished(&request.name, "unknown_tool", elapsed, None);
+                // Label values never come from the client: every unknown name counts as one.
+                metrics.call_finished(crate::metrics::UNKNOWN_TOOL, "unknown_tool", elapsed, None);
                 tracing::info!("unknown tool");
                 return Err(McpError::invalid_params(
                     format!("unknown tool `{}`; tools/list gives the available tools", request.name),
