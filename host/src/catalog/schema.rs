@@ -1,7 +1,7 @@
 //! JSON Schema (2020-12) of a tool's input and output, derived from its WIT types.
 //! It describes exactly the JSON mapping of `runtime::values`.
 
-use crate::runtime::values::json_key;
+use crate::runtime::values::{F32_LIMIT, json_key};
 use crate::runtime::{ExportedFunc, WitType};
 use serde_json::{Map, Value, json};
 
@@ -88,14 +88,15 @@ fn schema(ty: &WitType, dir: Dir) -> Value {
             let (lo, hi) = int.bounds();
             json!({ "type": "integer", "minimum": lo as i64, "maximum": u64::try_from(hi).unwrap_or(u64::MAX) })
         }
-        WitType::F32 | WitType::F64 => match dir {
-            Dir::Input => json!({ "type": "number" }),
-            // NaN and the infinities have no JSON number; they are written as strings.
-            Dir::Output => json!({ "anyOf": [
-                { "type": "number" },
-                { "type": "string", "enum": ["NaN", "Infinity", "-Infinity"] }
-            ] }),
-        },
+        // NaN and the infinities have no JSON number; they are written as strings, both ways.
+        WitType::F32 => json!({ "anyOf": [
+            { "type": "number", "exclusiveMinimum": -F32_LIMIT, "exclusiveMaximum": F32_LIMIT },
+            { "type": "string", "enum": ["NaN", "Infinity", "-Infinity"] }
+        ] }),
+        WitType::F64 => json!({ "anyOf": [
+            { "type": "number" },
+            { "type": "string", "enum": ["NaN", "Infinity", "-Infinity"] }
+        ] }),
         WitType::Char => json!({ "type": "string", "minLength": 1, "maxLength": 1 }),
         WitType::String => json!({ "type": "string" }),
         WitType::List(t) => json!({ "type": "array", "items": schema(t, dir) }),

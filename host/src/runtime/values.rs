@@ -89,7 +89,8 @@ pub fn describe(ty: &WitType) -> String {
             let (lo, hi) = int.bounds();
             format!("an integer from {lo} to {hi}")
         }
-        WitType::F32 | WitType::F64 => "a number".into(),
+        WitType::F32 => format!("a number from {:e} to {:e} (f32)", f32::MIN, f32::MAX),
+        WitType::F64 => "a number".into(),
         WitType::Char => "a single character".into(),
         WitType::String => "a string".into(),
         WitType::List(_) | WitType::FixedList(..) | WitType::Tuple(_) | WitType::Flags(..) => "an array".into(),
@@ -109,25 +110,46 @@ pub fn describe(ty: &WitType) -> String {
     }
 }
 
+/// The integer `v` is, compared exactly: serde_json keeps an integer literal that fits 64 bits
+/// as an integer, and anything else (a fraction, an exponent, or beyond 64 bits) as an `f64`
+/// that may already have been rounded, so a float is never taken for an integer. Out of range
+/// is refused with the bounds, never brought into range.
 fn integer(int: Int, v: &Value, path: &str) -> Result<i128, ArgError> {
     let (lo, hi) = int.bounds();
-    let n = match v {
-        Value::Number(n) => n
-            .as_i64()
-            .map(i128::from)
-            .or_else(|| n.as_u64().map(i128::from))
-            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 2e38).map(|f| f as i128)),
-        _ => None,
+    let expected = || format!("expected an integer from {lo} to {hi}");
+    let Value::Number(n) = v else {
+        return Err(err(path, format!("{}, got {}", expected(), got(v))));
     };
-    match n {
+    match n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from)) {
         Some(n) if (lo..=hi).contains(&n) => Ok(n),
-        _ => Err(err(path, format!("expected an integer from {lo} to {hi}, got {}", got(v)))),
+        Some(n) => Err(err(path, format!("{}, got {n}, which is out of range", expected()))),
+        None => Err(err(
+            path,
+            format!(
+                "{}, got {}, which is not an integer: write it without a fraction or an exponent",
+                expected(),
+                got(v)
+            ),
+        )),
     }
 }
 
-fn float(v: &Value, path: &str) -> Result<f64, ArgError> {
+/// The magnitude from which a number no longer rounds to a finite `f32`: `f32::MAX` plus half
+/// its last place (2^128 - 2^103). An `f32` argument lies strictly within it.
+pub const F32_LIMIT: f64 = 340282356779733661637539395458142568448.0;
+
+/// A float; `f32` is true for an `f32` argument, whose finite values must round to a finite
+/// `f32` (a larger one would become infinity, which the caller did not send).
+fn float(v: &Value, path: &str, f32: bool) -> Result<f64, ArgError> {
     match v {
-        Value::Number(n) => n.as_f64().ok_or_else(|| err(path, "number out of range")),
+        Value::Number(n) => {
+            // Without serde_json's `arbitrary_precision` every JSON number has an f64 view.
+            let x = n.as_f64().ok_or_else(|| err(path, "number out of range"))?;
+            if f32 && x.abs() >= F32_LIMIT {
+                return Err(err(path, format!("expected {}, got {n}, which is out of range", describe(&WitType::F32))));
+            }
+            Ok(x)
+        }
         Value::String(s) if s == "NaN" => Ok(f64::NAN),
         Value::String(s) if s == "Infinity" => Ok(f64::INFINITY),
         Value::String(s) if s == "-Infinity" => Ok(f64::NEG_INFINITY),
@@ -167,8 +189,8 @@ pub fn from_json(ty: &WitType, v: &Value, path: &str) -> Result<Val, ArgError> {
                 Int::U64 => Val::U64(n as u64),
             }
         }
-        WitType::F32 => Val::Float32(float(v, path)? as f32),
-        WitType::F64 => Val::Float64(float(v, path)?),
+        WitType::F32 => Val::Float32(float(v, path, true)? as f32),
+        WitType::F64 => Val::Float64(float(v, path, false)?),
         WitType::Char => {
             let s = v.as_str().ok_or_else(|| err(path, format!("expected a single character, got {}", got(v))))?;
             let mut chars = s.chars();
@@ -428,5 +450,52 @@ pub fn size_of(v: &Val) -> u64 {
         Val::Enum(name) => name.len() as u64,
         Val::Flags(names) => names.iter().map(|n| n.len() as u64).sum(),
         _ => 8,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int(int: Int, text: &str) -> Result<Val, ArgError> {
+        from_json(&WitType::Int(int), &serde_json::from_str(text).unwrap(), "v")
+    }
+
+    #[test]
+    fn integers_are_taken_exactly_or_refused_with_their_bounds() {
+        assert_eq!(int(Int::S64, "-9223372036854775808"), Ok(Val::S64(i64::MIN)));
+        assert_eq!(int(Int::U64, "18446744073709551615"), Ok(Val::U64(u64::MAX)));
+        for (ty, text) in [
+            (Int::S64, "-9223372036854775809"),
+            (Int::S64, "9223372036854775808"),
+            (Int::S64, "-9223372036854775808.5"),
+            (Int::U64, "18446744073709551616"),
+            (Int::U64, "-1"),
+            (Int::U8, "256"),
+            (Int::U8, "1.0"),
+            (Int::U8, "1e2"),
+            (Int::S8, "-129"),
+        ] {
+            let e = int(ty, text).unwrap_err();
+            let (lo, hi) = ty.bounds();
+            assert!(e.message.contains(&format!("from {lo} to {hi}")), "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn an_f32_beyond_its_range_is_refused_not_made_infinite() {
+        let f32 = |text: &str| from_json(&WitType::F32, &serde_json::from_str(text).unwrap(), "v");
+        assert_eq!(f32("3.4028235e38"), Ok(Val::Float32(f32::MAX)));
+        assert_eq!(f32("-3.4028235e38"), Ok(Val::Float32(f32::MIN)));
+        assert!(f32("3.4028236e38").unwrap_err().message.contains("3.4028235e38 (f32)"));
+        assert!(f32("-1e39").is_err());
+        assert!(f32("1e300").is_err());
+        assert_eq!(from_json(&WitType::F64, &json!(1e300), "v"), Ok(Val::Float64(1e300)));
+    }
+
+    #[test]
+    fn u64_and_s64_results_stay_exact() {
+        assert_eq!(to_json(&WitType::Int(Int::U64), &Val::U64(u64::MAX)).to_string(), "18446744073709551615");
+        assert_eq!(to_json(&WitType::Int(Int::S64), &Val::S64(i64::MIN)).to_string(), "-9223372036854775808");
     }
 }
