@@ -24,8 +24,13 @@ pub fn normalize_subject(subject: Option<&str>) -> Option<String> {
 }
 
 /// Attempts in the 24 hours up to and including `t`, oldest first.
+///
+/// Both sides of `t` count: a cap holds in every rolling 24 hours, so an attempt after `t`
+/// shares a window with a call at `t` as much as one before it. It matters most for
+/// decisions made at once: each reads its own clock, and one that read it a second earlier
+/// may commit after another's attempt, stamped a second later, has landed.
 fn window<'a>(attempts: impl Iterator<Item = &'a Attempt>, t: i64) -> Vec<i64> {
-    let mut ats: Vec<i64> = attempts.map(|a| a.at).filter(|&a| a > t - DAY && a <= t).collect();
+    let mut ats: Vec<i64> = attempts.map(|a| a.at).filter(|&a| (t - a).abs() < DAY).collect();
     ats.sort_unstable();
     ats
 }
@@ -193,5 +198,19 @@ mod tests {
         assert!(frequency_blocks(&attempts, renewal.as_deref(), rules_for("CO"), &s, T).is_empty());
         let c = counts(&attempts, renewal.as_deref(), T);
         assert_eq!((c.last_24h, c.same_subject_24h, c.last_attempt_at), (4, 3, Some(T - 2 * 3600)));
+    }
+
+    #[test]
+    fn attempts_stamped_after_the_decision_count_too() {
+        // Three decisions that read their clocks a second after this one committed first.
+        let s = Settings { min_interval_secs: 0, max_attempts_per_24h: 3, ..Settings::default() };
+        let later = [a(T + 1, Some("solar")), a(T + 1, Some("solar")), a(T + 2, Some("solar"))];
+        let blocks = frequency_blocks(&later, Some("solar"), rules_for("FL"), &s, T);
+        let codes: Vec<&str> = blocks.iter().map(|b| b.reason.code.as_str()).collect();
+        assert_eq!(codes, ["too-many-attempts", "state-call-limit"]);
+        // A day on either side is the window.
+        let day_after = [a(T + DAY - 1, None), a(T + DAY - 1, None), a(T + DAY, None)];
+        let b = frequency_blocks(&day_after, None, None, &s, T);
+        assert!(b.is_empty(), "only two within 24 hours after: {b:?}");
     }
 }
