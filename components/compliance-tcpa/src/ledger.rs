@@ -26,6 +26,10 @@ use serde::{Deserialize, Serialize};
 /// Tries before a change gives up with a retryable error: each failed try means another
 /// change to the same number landed, so this only runs out under a storm of them.
 const TRIES: usize = 200;
+/// The first retry waits up to this long (microseconds); each later one up to twice as long,
+/// to at most [`MAX_BACKOFF_US`].
+const BACKOFF_STEP_US: u64 = 100;
+const MAX_BACKOFF_US: u64 = 5_000;
 /// Attempts kept at most (the rules need a day's worth; the audit trail keeps all).
 const MAX_KEPT: usize = 1000;
 /// Attempts read per round trip when a ledger is first made from the older attempt log.
@@ -135,7 +139,7 @@ pub fn commit<T>(
     mut change: impl FnMut(&mut Ledger, &Turn) -> Result<T, Error>,
 ) -> Result<(T, Turn), Error> {
     let key = keys::ledger(d);
-    for _ in 0..TRIES {
+    for attempt in 0..TRIES {
         let watched = kv.watch(&key)?;
         let mut ledger = match decode::<Ledger>(&key, watched.current.as_deref())? {
             Some(ledger) => ledger,
@@ -150,10 +154,21 @@ pub fn commit<T>(
         if kv.swap(watched, encode(&ledger))? {
             return Ok((out, turn));
         }
+        back_off(attempt, id);
     }
     Err(Error::Storage(format!(
         "too many changes to this number landed at once ({TRIES} tries); nothing was recorded, try again"
     )))
+}
+
+/// Waits a little after a lost swap, longer each time and by a different amount for each
+/// change (`seed` is its audit id, unique), so that changes racing for one number spread out
+/// instead of colliding again at once: with many at once (several hosts, or many workers),
+/// retrying immediately can keep every one of them losing.
+fn back_off(attempt: usize, seed: u64) {
+    let ceiling = (BACKOFF_STEP_US << attempt.min(6)).min(MAX_BACKOFF_US);
+    let jitter = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+    std::thread::sleep(std::time::Duration::from_micros(jitter % (ceiling + 1)));
 }
 
 /// A ledger for a number that has none yet: its recent attempts from the older attempt log,
