@@ -67,6 +67,8 @@ pub enum HostError {
     Runtime(anyhow::Error),
     #[error("components directory {}: {source}", .dir.display())]
     Dir { dir: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 /// What a reload changed.
@@ -101,7 +103,8 @@ impl Host {
             max_memory_bytes: config.limits.max_memory_mb * 1024 * 1024,
             pooling: config.limits.pooling,
         };
-        let store: Arc<dyn crate::store::KeyValue> = Arc::new(crate::store::LazyStore::new(config.store_path()));
+        let password = config.store.password();
+        let store = crate::store::open(config.store.url.as_deref(), password.as_deref(), config.store_path())?;
         let runtime = Runtime::new(&settings, config.cache_dir())
             .map_err(|e| HostError::Runtime(e.into()))?
             .with_store(store.clone());

@@ -252,6 +252,7 @@ pub async fn call(
         CallTool::ListCalls => match parse::<ListArgs>(args).and_then(list_filter) {
             Ok(filter) => telephony
                 .list(&filter)
+                .await
                 .map(|calls| {
                     let calls: Vec<Value> = calls.iter().map(record_json).collect();
                     structured(json!({ "count": calls.len(), "calls": calls }))

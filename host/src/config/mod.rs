@@ -101,12 +101,25 @@ impl Default for Config {
     }
 }
 
-/// The `[store]` table: where durable component state (`wasi:keyvalue`) lives.
+/// The `[store]` table: where durable state (components' `wasi:keyvalue`, call records) lives.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StoreSettings {
     /// The SQLite file (default: `state.sqlite3` in the user's data directory).
     pub path: Option<PathBuf>,
+    /// A PostgreSQL URL (`postgres://user@host:5432/db?sslmode=require`): the store that
+    /// several hosts share. When set, `path` is not used.
+    pub url: Option<String>,
+    /// The environment variable holding the database password, for a URL without one
+    /// (default: `SWITCHBOARD_STORE_PASSWORD`).
+    pub password_env: Option<String>,
+}
+
+impl StoreSettings {
+    /// The database password from the environment, if the operator set one.
+    pub fn password(&self) -> Option<String> {
+        std::env::var(self.password_env.as_deref().unwrap_or("SWITCHBOARD_STORE_PASSWORD")).ok()
+    }
 }
 
 /// The `[operator]` table.

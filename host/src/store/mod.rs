@@ -1,11 +1,20 @@
-//! The host's durable state: an embedded SQLite database (WAL, synchronous commits) behind the
-//! [`KeyValue`] trait, which `wasi:keyvalue` serves to components, each in its own namespace.
-//! A write that returned has been committed to disk: a crash right after loses nothing that
-//! was acknowledged.
+//! The host's durable state behind the [`KeyValue`] trait, which `wasi:keyvalue` serves to
+//! components (each in its own namespace) and the calling role keeps its call records in.
+//! Two backends:
+//!
+//! * [`LazyStore`], the embedded default: one SQLite file (WAL, synchronous commits), whose
+//!   calls run in place;
+//! * [`PostgresStore`], shared by several hosts (`[store] url = "postgres://..."`).
+//!
+//! Either way, a write that returned has been committed: a crash right after loses nothing
+//! that was acknowledged.
 
+mod postgres;
 mod sqlite;
 
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+use std::sync::Arc;
 
 /// Why a store operation failed.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -27,18 +36,19 @@ pub struct KeyPage {
 }
 
 /// Key-value state by namespace (one per component) and bucket.
+#[async_trait::async_trait]
 pub trait KeyValue: Send + Sync {
-    fn get(&self, ns: &str, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
-    fn set(&self, ns: &str, bucket: &str, key: &str, value: &[u8]) -> Result<(), StoreError>;
-    fn delete(&self, ns: &str, bucket: &str, key: &str) -> Result<(), StoreError>;
-    fn exists(&self, ns: &str, bucket: &str, key: &str) -> Result<bool, StoreError>;
-    fn list_keys(&self, ns: &str, bucket: &str, cursor: Option<u64>) -> Result<KeyPage, StoreError>;
+    async fn get(&self, ns: &str, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    async fn set(&self, ns: &str, bucket: &str, key: &str, value: &[u8]) -> Result<(), StoreError>;
+    async fn delete(&self, ns: &str, bucket: &str, key: &str) -> Result<(), StoreError>;
+    async fn exists(&self, ns: &str, bucket: &str, key: &str) -> Result<bool, StoreError>;
+    async fn list_keys(&self, ns: &str, bucket: &str, cursor: Option<u64>) -> Result<KeyPage, StoreError>;
     /// Adds `delta` (which may be negative) to the decimal number stored at `key` (0 when
     /// absent), atomically; the new value.
-    fn increment(&self, ns: &str, bucket: &str, key: &str, delta: i64) -> Result<i64, StoreError>;
+    async fn increment(&self, ns: &str, bucket: &str, key: &str, delta: i64) -> Result<i64, StoreError>;
     /// Writes `value` at `key` only if the key still holds `expected` (`None`: only if it is
     /// absent), in one atomic step against every other writer; false, writing nothing, if not.
-    fn compare_and_swap(
+    async fn compare_and_swap(
         &self,
         ns: &str,
         bucket: &str,
@@ -46,57 +56,112 @@ pub trait KeyValue: Send + Sync {
         expected: Option<&[u8]>,
         value: &[u8],
     ) -> Result<bool, StoreError>;
-    fn get_many(&self, ns: &str, bucket: &str, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError>;
+    async fn get_many(&self, ns: &str, bucket: &str, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError>;
     /// All or nothing.
-    fn set_many(&self, ns: &str, bucket: &str, pairs: &[(String, Vec<u8>)]) -> Result<(), StoreError>;
-    fn delete_many(&self, ns: &str, bucket: &str, keys: &[String]) -> Result<(), StoreError>;
+    async fn set_many(&self, ns: &str, bucket: &str, pairs: &[(String, Vec<u8>)]) -> Result<(), StoreError>;
+    async fn delete_many(&self, ns: &str, bucket: &str, keys: &[String]) -> Result<(), StoreError>;
 }
 
-/// The store at a path, opened on first use: a host whose components keep no state never
-/// creates the file. An open that failed is reported on every use, never a crash.
+/// Where the state lives, from `[store]`: the shared database when a URL is given, else the
+/// embedded file. `password` is for a URL that carries none.
+pub fn open(
+    url: Option<&str>,
+    password: Option<&str>,
+    path: std::path::PathBuf,
+) -> Result<Arc<dyn KeyValue>, StoreError> {
+    Ok(match url {
+        Some(url) => {
+            let store = PostgresStore::new(url, password)?;
+            // Migrate now, so that a host tells at start whether its database is usable; a
+            // database that is down is retried on first use.
+            let migrating = store.clone();
+            tokio::spawn(async move {
+                if let Err(e) = migrating.migrate().await {
+                    tracing::error!(error = %e, "state store not ready; it is tried again on first use");
+                }
+            });
+            store
+        }
+        None => Arc::new(LazyStore::new(path)),
+    })
+}
+
+/// The embedded store at a path, opened on first use: a host whose components keep no state
+/// never creates the file. An open that failed is reported on every use, never a crash.
 pub struct LazyStore {
     path: std::path::PathBuf,
-    cell: std::sync::OnceLock<Result<SqliteStore, StoreError>>,
+    cell: Arc<std::sync::OnceLock<Result<SqliteStore, StoreError>>>,
 }
 
 impl LazyStore {
     pub fn new(path: std::path::PathBuf) -> Self {
-        Self { path, cell: std::sync::OnceLock::new() }
+        Self { path, cell: Arc::new(std::sync::OnceLock::new()) }
     }
 
+    /// The store, opened on first use.
     fn store(&self) -> Result<&SqliteStore, StoreError> {
-        let opened = self.cell.get_or_init(|| {
-            let store = SqliteStore::open(&self.path);
-            match &store {
-                Ok(_) => tracing::info!(path = %self.path.display(), "state store opened"),
-                Err(e) => tracing::error!(error = %e, "state store unavailable"),
-            }
-            store
-        });
-        opened.as_ref().map_err(Clone::clone)
+        open_at(&self.cell, &self.path)
+    }
+
+    /// Runs `op`, which writes, in place. A write waits for its commit to reach the disk
+    /// (well under a millisecond here), holding up the async worker it runs on for that
+    /// long. Sending it to the blocking pool instead was measured: a decision on one number
+    /// then interleaves with the others at every write, and 64 callers on one number lose
+    /// their compare-and-swaps to one another until they give up (`cargo bench --bench
+    /// calling`). Taking writes off the workers needs decisions on one number to go one at a
+    /// time in the host first.
+    async fn write<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&SqliteStore) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        op(self.store()?)
     }
 }
 
+/// The store in `cell`, opening it at `path` the first time.
+fn open_at<'a>(
+    cell: &'a std::sync::OnceLock<Result<SqliteStore, StoreError>>,
+    path: &std::path::Path,
+) -> Result<&'a SqliteStore, StoreError> {
+    let opened = cell.get_or_init(|| {
+        let store = SqliteStore::open(path);
+        match &store {
+            Ok(_) => tracing::info!(path = %path.display(), "state store opened"),
+            Err(e) => tracing::error!(error = %e, "state store unavailable"),
+        }
+        store
+    });
+    opened.as_ref().map_err(Clone::clone)
+}
+
+fn owned(ns: &str, bucket: &str, key: &str) -> (String, String, String) {
+    (ns.to_owned(), bucket.to_owned(), key.to_owned())
+}
+
+#[async_trait::async_trait]
 impl KeyValue for LazyStore {
-    fn get(&self, ns: &str, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    async fn get(&self, ns: &str, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         self.store()?.get(ns, bucket, key)
     }
-    fn set(&self, ns: &str, bucket: &str, key: &str, value: &[u8]) -> Result<(), StoreError> {
-        self.store()?.set(ns, bucket, key, value)
+    async fn set(&self, ns: &str, bucket: &str, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        let ((ns, bucket, key), value) = (owned(ns, bucket, key), value.to_vec());
+        self.write(move |s| s.set(&ns, &bucket, &key, &value)).await
     }
-    fn delete(&self, ns: &str, bucket: &str, key: &str) -> Result<(), StoreError> {
-        self.store()?.delete(ns, bucket, key)
+    async fn delete(&self, ns: &str, bucket: &str, key: &str) -> Result<(), StoreError> {
+        let (ns, bucket, key) = owned(ns, bucket, key);
+        self.write(move |s| s.delete(&ns, &bucket, &key)).await
     }
-    fn exists(&self, ns: &str, bucket: &str, key: &str) -> Result<bool, StoreError> {
+    async fn exists(&self, ns: &str, bucket: &str, key: &str) -> Result<bool, StoreError> {
         self.store()?.exists(ns, bucket, key)
     }
-    fn list_keys(&self, ns: &str, bucket: &str, cursor: Option<u64>) -> Result<KeyPage, StoreError> {
+    async fn list_keys(&self, ns: &str, bucket: &str, cursor: Option<u64>) -> Result<KeyPage, StoreError> {
         self.store()?.list_keys(ns, bucket, cursor)
     }
-    fn increment(&self, ns: &str, bucket: &str, key: &str, delta: i64) -> Result<i64, StoreError> {
-        self.store()?.increment(ns, bucket, key, delta)
+    async fn increment(&self, ns: &str, bucket: &str, key: &str, delta: i64) -> Result<i64, StoreError> {
+        let (ns, bucket, key) = owned(ns, bucket, key);
+        self.write(move |s| s.increment(&ns, &bucket, &key, delta)).await
     }
-    fn compare_and_swap(
+    async fn compare_and_swap(
         &self,
         ns: &str,
         bucket: &str,
@@ -104,15 +169,19 @@ impl KeyValue for LazyStore {
         expected: Option<&[u8]>,
         value: &[u8],
     ) -> Result<bool, StoreError> {
-        self.store()?.compare_and_swap(ns, bucket, key, expected, value)
+        let (ns, bucket, key) = owned(ns, bucket, key);
+        let (expected, value) = (expected.map(<[u8]>::to_vec), value.to_vec());
+        self.write(move |s| s.compare_and_swap(&ns, &bucket, &key, expected.as_deref(), &value)).await
     }
-    fn get_many(&self, ns: &str, bucket: &str, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+    async fn get_many(&self, ns: &str, bucket: &str, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
         self.store()?.get_many(ns, bucket, keys)
     }
-    fn set_many(&self, ns: &str, bucket: &str, pairs: &[(String, Vec<u8>)]) -> Result<(), StoreError> {
-        self.store()?.set_many(ns, bucket, pairs)
+    async fn set_many(&self, ns: &str, bucket: &str, pairs: &[(String, Vec<u8>)]) -> Result<(), StoreError> {
+        let ((ns, bucket, _), pairs) = (owned(ns, bucket, ""), pairs.to_vec());
+        self.write(move |s| s.set_many(&ns, &bucket, &pairs)).await
     }
-    fn delete_many(&self, ns: &str, bucket: &str, keys: &[String]) -> Result<(), StoreError> {
-        self.store()?.delete_many(ns, bucket, keys)
+    async fn delete_many(&self, ns: &str, bucket: &str, keys: &[String]) -> Result<(), StoreError> {
+        let ((ns, bucket, _), keys) = (owned(ns, bucket, ""), keys.to_vec());
+        self.write(move |s| s.delete_many(&ns, &bucket, &keys)).await
     }
 }

@@ -1,7 +1,7 @@
 //! The embedded store: one SQLite file in WAL mode with `synchronous = FULL`, so that every
 //! committed write is on disk before the call that made it returns.
 
-use super::{KeyPage, KeyValue, StoreError};
+use super::{KeyPage, StoreError};
 use rusqlite::{Connection, OptionalExtension as _, params};
 use std::path::Path;
 use std::sync::Mutex;
@@ -9,8 +9,11 @@ use std::sync::Mutex;
 /// Keys a `list_keys` page holds at most.
 const PAGE: u64 = 1000;
 
+/// Two connections: writes go through one, in turn; reads through the other, which in WAL
+/// mode sees every committed write and never waits for a write to reach the disk.
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    reader: Mutex<Connection>,
 }
 
 fn backend(e: rusqlite::Error) -> StoreError {
@@ -38,17 +41,25 @@ impl SqliteStore {
              ) WITHOUT ROWID;",
         )
         .map_err(|e| fail(e.to_string()))?;
-        Ok(Self { conn: Mutex::new(conn) })
+        let reader = Connection::open(path).map_err(|e| fail(e.to_string()))?;
+        reader.execute_batch("PRAGMA busy_timeout = 5000;").map_err(|e| fail(e.to_string()))?;
+        Ok(Self { conn: Mutex::new(conn), reader: Mutex::new(reader) })
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    fn reader(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.reader.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
-impl KeyValue for SqliteStore {
-    fn get(&self, ns: &str, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.conn()
+/// The operations of [`KeyValue`], blocking: [`super::LazyStore`] runs them off the async
+/// workers.
+impl SqliteStore {
+    pub fn get(&self, ns: &str, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.reader()
             .query_row(
                 "SELECT value FROM kv WHERE namespace = ?1 AND bucket = ?2 AND key = ?3",
                 params![ns, bucket, key],
@@ -58,7 +69,7 @@ impl KeyValue for SqliteStore {
             .map_err(backend)
     }
 
-    fn set(&self, ns: &str, bucket: &str, key: &str, value: &[u8]) -> Result<(), StoreError> {
+    pub fn set(&self, ns: &str, bucket: &str, key: &str, value: &[u8]) -> Result<(), StoreError> {
         self.conn()
             .execute(
                 "INSERT INTO kv (namespace, bucket, key, value) VALUES (?1, ?2, ?3, ?4)
@@ -69,20 +80,20 @@ impl KeyValue for SqliteStore {
             .map_err(backend)
     }
 
-    fn delete(&self, ns: &str, bucket: &str, key: &str) -> Result<(), StoreError> {
+    pub fn delete(&self, ns: &str, bucket: &str, key: &str) -> Result<(), StoreError> {
         self.conn()
             .execute("DELETE FROM kv WHERE namespace = ?1 AND bucket = ?2 AND key = ?3", params![ns, bucket, key])
             .map(|_| ())
             .map_err(backend)
     }
 
-    fn exists(&self, ns: &str, bucket: &str, key: &str) -> Result<bool, StoreError> {
+    pub fn exists(&self, ns: &str, bucket: &str, key: &str) -> Result<bool, StoreError> {
         Ok(self.get(ns, bucket, key)?.is_some())
     }
 
-    fn list_keys(&self, ns: &str, bucket: &str, cursor: Option<u64>) -> Result<KeyPage, StoreError> {
+    pub fn list_keys(&self, ns: &str, bucket: &str, cursor: Option<u64>) -> Result<KeyPage, StoreError> {
         let offset = cursor.unwrap_or(0);
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt = conn
             .prepare_cached("SELECT key FROM kv WHERE namespace = ?1 AND bucket = ?2 ORDER BY key LIMIT ?3 OFFSET ?4")
             .map_err(backend)?;
@@ -98,7 +109,7 @@ impl KeyValue for SqliteStore {
         Ok(KeyPage { cursor: more.then_some(offset + PAGE), keys })
     }
 
-    fn increment(&self, ns: &str, bucket: &str, key: &str, delta: i64) -> Result<i64, StoreError> {
+    pub fn increment(&self, ns: &str, bucket: &str, key: &str, delta: i64) -> Result<i64, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(backend)?;
         let current: Option<Vec<u8>> = tx
@@ -127,7 +138,7 @@ impl KeyValue for SqliteStore {
         Ok(next)
     }
 
-    fn compare_and_swap(
+    pub fn compare_and_swap(
         &self,
         ns: &str,
         bucket: &str,
@@ -152,11 +163,11 @@ impl KeyValue for SqliteStore {
         Ok(changed == 1)
     }
 
-    fn get_many(&self, ns: &str, bucket: &str, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+    pub fn get_many(&self, ns: &str, bucket: &str, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
         keys.iter().map(|k| self.get(ns, bucket, k)).collect()
     }
 
-    fn set_many(&self, ns: &str, bucket: &str, pairs: &[(String, Vec<u8>)]) -> Result<(), StoreError> {
+    pub fn set_many(&self, ns: &str, bucket: &str, pairs: &[(String, Vec<u8>)]) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(backend)?;
         for (key, value) in pairs {
@@ -170,7 +181,7 @@ impl KeyValue for SqliteStore {
         tx.commit().map_err(backend)
     }
 
-    fn delete_many(&self, ns: &str, bucket: &str, keys: &[String]) -> Result<(), StoreError> {
+    pub fn delete_many(&self, ns: &str, bucket: &str, keys: &[String]) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(backend)?;
         for key in keys {

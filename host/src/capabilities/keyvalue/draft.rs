@@ -9,7 +9,7 @@ mod bindings {
     wasmtime::component::bindgen!({
         path: "../wit/deps/wasi-keyvalue-draft",
         world: "wasi:keyvalue/imports",
-        imports: { default: trappable },
+        imports: { default: async | trappable },
         with: {
             "wasi:keyvalue/store.bucket": crate::capabilities::keyvalue::Bucket,
         },
@@ -28,7 +28,7 @@ pub(super) fn add_to_linker<T: KvState + 'static>(linker: &mut Linker<T>) -> was
 }
 
 impl store::Host for KvView<'_> {
-    fn open(&mut self, identifier: String) -> Result<Resource<Bucket>, KvError> {
+    async fn open(&mut self, identifier: String) -> Result<Resource<Bucket>, KvError> {
         self.open_bucket(identifier)
     }
 
@@ -55,11 +55,11 @@ fn to_cursor(n: u64) -> Cursor {
 
 impl atomics::Host for KvView<'_> {
     /// This revision counts in `u64`; the store keeps signed 64-bit counters.
-    fn increment(&mut self, bucket: Resource<Bucket>, key: String, delta: u64) -> Result<u64, KvError> {
+    async fn increment(&mut self, bucket: Resource<Bucket>, key: String, delta: u64) -> Result<u64, KvError> {
         let delta = i64::try_from(delta).map_err(|_| {
             KvError::Other(format!("increment of `{key}` by {delta}: the largest delta is {}", i64::MAX))
         })?;
-        let value = self.kv_increment(&bucket, &key, delta)?;
+        let value = self.kv_increment(&bucket, &key, delta).await?;
         u64::try_from(value).map_err(|_| {
             KvError::Other(format!(
                 "`{key}` holds {value}, which this (unsigned) revision of wasi:keyvalue cannot return"

@@ -12,7 +12,7 @@ mod bindings {
     wasmtime::component::bindgen!({
         path: "../wit/deps/wasi-keyvalue",
         world: "wasi:keyvalue/imports",
-        imports: { default: trappable },
+        imports: { default: async | trappable },
         with: {
             "wasi:keyvalue/store.bucket": crate::capabilities::keyvalue::Bucket,
             "wasi:keyvalue/atomics.cas": crate::capabilities::keyvalue::Cas,
@@ -39,7 +39,7 @@ fn error(err: KvError) -> store::Error {
 }
 
 impl store::Host for KvView<'_> {
-    fn open(&mut self, identifier: String) -> Result<Resource<Bucket>, KvError> {
+    async fn open(&mut self, identifier: String) -> Result<Resource<Bucket>, KvError> {
         self.open_bucket(identifier)
     }
 
@@ -63,12 +63,12 @@ fn to_cursor(n: u64) -> Cursor {
 }
 
 impl atomics::Host for KvView<'_> {
-    fn increment(&mut self, bucket: Resource<Bucket>, key: String, delta: i64) -> Result<i64, KvError> {
-        self.kv_increment(&bucket, &key, delta)
+    async fn increment(&mut self, bucket: Resource<Bucket>, key: String, delta: i64) -> Result<i64, KvError> {
+        self.kv_increment(&bucket, &key, delta).await
     }
 
-    fn swap(&mut self, cas: Resource<Cas>, value: Vec<u8>) -> wasmtime::Result<Result<(), atomics::CasError>> {
-        Ok(match self.cas_swap(cas, value) {
+    async fn swap(&mut self, cas: Resource<Cas>, value: Vec<u8>) -> wasmtime::Result<Result<(), atomics::CasError>> {
+        Ok(match self.cas_swap(cas, value).await {
             Ok(None) => Ok(()),
             Ok(Some(fresh)) => Err(atomics::CasError::CasFailed(fresh)),
             Err(e) => Err(atomics::CasError::StoreError(error(e))),
@@ -77,15 +77,15 @@ impl atomics::Host for KvView<'_> {
 }
 
 impl atomics::HostCas for KvView<'_> {
-    fn new(&mut self, bucket: Resource<Bucket>, key: String) -> Result<Resource<Cas>, KvError> {
-        self.cas_begin(&bucket, key)
+    async fn new(&mut self, bucket: Resource<Bucket>, key: String) -> Result<Resource<Cas>, KvError> {
+        self.cas_begin(&bucket, key).await
     }
 
-    fn current(&mut self, cas: Resource<Cas>) -> Result<Option<Vec<u8>>, KvError> {
+    async fn current(&mut self, cas: Resource<Cas>) -> Result<Option<Vec<u8>>, KvError> {
         Ok(self.table.get(&cas)?.current.clone())
     }
 
-    fn drop(&mut self, cas: Resource<Cas>) -> wasmtime::Result<()> {
+    async fn drop(&mut self, cas: Resource<Cas>) -> wasmtime::Result<()> {
         self.table.delete(cas)?;
         Ok(())
     }

@@ -13,48 +13,52 @@
 macro_rules! shared_host {
     ($store:ident, $batch:ident) => {
         impl $store::HostBucket for KvView<'_> {
-            fn get(&mut self, bucket: Resource<Bucket>, key: String) -> Result<Option<Vec<u8>>, KvError> {
-                self.kv_get(&bucket, &key)
+            async fn get(&mut self, bucket: Resource<Bucket>, key: String) -> Result<Option<Vec<u8>>, KvError> {
+                self.kv_get(&bucket, &key).await
             }
 
-            fn set(&mut self, bucket: Resource<Bucket>, key: String, value: Vec<u8>) -> Result<(), KvError> {
-                self.kv_set(&bucket, &key, &value)
+            async fn set(&mut self, bucket: Resource<Bucket>, key: String, value: Vec<u8>) -> Result<(), KvError> {
+                self.kv_set(&bucket, &key, &value).await
             }
 
-            fn delete(&mut self, bucket: Resource<Bucket>, key: String) -> Result<(), KvError> {
-                self.kv_delete(&bucket, &key)
+            async fn delete(&mut self, bucket: Resource<Bucket>, key: String) -> Result<(), KvError> {
+                self.kv_delete(&bucket, &key).await
             }
 
-            fn exists(&mut self, bucket: Resource<Bucket>, key: String) -> Result<bool, KvError> {
-                self.kv_exists(&bucket, &key)
+            async fn exists(&mut self, bucket: Resource<Bucket>, key: String) -> Result<bool, KvError> {
+                self.kv_exists(&bucket, &key).await
             }
 
-            fn list_keys(
+            async fn list_keys(
                 &mut self,
                 bucket: Resource<Bucket>,
                 cursor: Option<Cursor>,
             ) -> Result<$store::KeyResponse, KvError> {
-                let (keys, cursor) = self.kv_list(&bucket, cursor.map(from_cursor).transpose()?)?;
+                let (keys, cursor) = self.kv_list(&bucket, cursor.map(from_cursor).transpose()?).await?;
                 Ok($store::KeyResponse { keys, cursor: cursor.map(to_cursor) })
             }
 
-            fn drop(&mut self, bucket: Resource<Bucket>) -> wasmtime::Result<()> {
+            async fn drop(&mut self, bucket: Resource<Bucket>) -> wasmtime::Result<()> {
                 self.table.delete(bucket)?;
                 Ok(())
             }
         }
 
         impl $batch::Host for KvView<'_> {
-            fn get_many(&mut self, bucket: Resource<Bucket>, keys: Vec<String>) -> Result<Found, KvError> {
-                self.kv_get_many(&bucket, keys)
+            async fn get_many(&mut self, bucket: Resource<Bucket>, keys: Vec<String>) -> Result<Found, KvError> {
+                self.kv_get_many(&bucket, keys).await
             }
 
-            fn set_many(&mut self, bucket: Resource<Bucket>, pairs: Vec<(String, Vec<u8>)>) -> Result<(), KvError> {
-                self.kv_set_many(&bucket, &pairs)
+            async fn set_many(
+                &mut self,
+                bucket: Resource<Bucket>,
+                pairs: Vec<(String, Vec<u8>)>,
+            ) -> Result<(), KvError> {
+                self.kv_set_many(&bucket, &pairs).await
             }
 
-            fn delete_many(&mut self, bucket: Resource<Bucket>, keys: Vec<String>) -> Result<(), KvError> {
-                self.kv_delete_many(&bucket, &keys)
+            async fn delete_many(&mut self, bucket: Resource<Bucket>, keys: Vec<String>) -> Result<(), KvError> {
+                self.kv_delete_many(&bucket, &keys).await
             }
         }
     };
@@ -165,70 +169,74 @@ impl KvView<'_> {
         Ok((grant, name))
     }
 
-    fn kv_get(&self, bucket: &Resource<Bucket>, key: &str) -> Result<Option<Vec<u8>>, KvError> {
+    async fn kv_get(&mut self, bucket: &Resource<Bucket>, key: &str) -> Result<Option<Vec<u8>>, KvError> {
         let (g, b) = self.bucket(bucket)?;
-        Ok(g.store.get(&g.namespace, &b, key)?)
+        Ok(g.store.get(&g.namespace, &b, key).await?)
     }
 
-    fn kv_set(&self, bucket: &Resource<Bucket>, key: &str, value: &[u8]) -> Result<(), KvError> {
+    async fn kv_set(&mut self, bucket: &Resource<Bucket>, key: &str, value: &[u8]) -> Result<(), KvError> {
         let (g, b) = self.bucket(bucket)?;
-        Ok(g.store.set(&g.namespace, &b, key, value)?)
+        Ok(g.store.set(&g.namespace, &b, key, value).await?)
     }
 
-    fn kv_delete(&self, bucket: &Resource<Bucket>, key: &str) -> Result<(), KvError> {
+    async fn kv_delete(&mut self, bucket: &Resource<Bucket>, key: &str) -> Result<(), KvError> {
         let (g, b) = self.bucket(bucket)?;
-        Ok(g.store.delete(&g.namespace, &b, key)?)
+        Ok(g.store.delete(&g.namespace, &b, key).await?)
     }
 
-    fn kv_exists(&self, bucket: &Resource<Bucket>, key: &str) -> Result<bool, KvError> {
+    async fn kv_exists(&mut self, bucket: &Resource<Bucket>, key: &str) -> Result<bool, KvError> {
         let (g, b) = self.bucket(bucket)?;
-        Ok(g.store.exists(&g.namespace, &b, key)?)
+        Ok(g.store.exists(&g.namespace, &b, key).await?)
     }
 
     /// A page of keys from position `cursor` on, and where the next page starts.
-    fn kv_list(&self, bucket: &Resource<Bucket>, cursor: Option<u64>) -> Result<(Vec<String>, Option<u64>), KvError> {
+    async fn kv_list(
+        &mut self,
+        bucket: &Resource<Bucket>,
+        cursor: Option<u64>,
+    ) -> Result<(Vec<String>, Option<u64>), KvError> {
         let (g, b) = self.bucket(bucket)?;
-        let page = g.store.list_keys(&g.namespace, &b, cursor)?;
+        let page = g.store.list_keys(&g.namespace, &b, cursor).await?;
         Ok((page.keys, page.cursor))
     }
 
-    fn kv_increment(&self, bucket: &Resource<Bucket>, key: &str, delta: i64) -> Result<i64, KvError> {
+    async fn kv_increment(&mut self, bucket: &Resource<Bucket>, key: &str, delta: i64) -> Result<i64, KvError> {
         let (g, b) = self.bucket(bucket)?;
-        Ok(g.store.increment(&g.namespace, &b, key, delta)?)
+        Ok(g.store.increment(&g.namespace, &b, key, delta).await?)
     }
 
-    fn kv_get_many(&self, bucket: &Resource<Bucket>, keys: Vec<String>) -> Result<Found, KvError> {
+    async fn kv_get_many(&mut self, bucket: &Resource<Bucket>, keys: Vec<String>) -> Result<Found, KvError> {
         let (g, b) = self.bucket(bucket)?;
-        let values = g.store.get_many(&g.namespace, &b, &keys)?;
+        let values = g.store.get_many(&g.namespace, &b, &keys).await?;
         Ok(keys.into_iter().zip(values).map(|(k, v)| v.map(|v| (k, v))).collect())
     }
 
-    fn kv_set_many(&self, bucket: &Resource<Bucket>, pairs: &[(String, Vec<u8>)]) -> Result<(), KvError> {
+    async fn kv_set_many(&mut self, bucket: &Resource<Bucket>, pairs: &[(String, Vec<u8>)]) -> Result<(), KvError> {
         let (g, b) = self.bucket(bucket)?;
-        Ok(g.store.set_many(&g.namespace, &b, pairs)?)
+        Ok(g.store.set_many(&g.namespace, &b, pairs).await?)
     }
 
-    fn kv_delete_many(&self, bucket: &Resource<Bucket>, keys: &[String]) -> Result<(), KvError> {
+    async fn kv_delete_many(&mut self, bucket: &Resource<Bucket>, keys: &[String]) -> Result<(), KvError> {
         let (g, b) = self.bucket(bucket)?;
-        Ok(g.store.delete_many(&g.namespace, &b, keys)?)
+        Ok(g.store.delete_many(&g.namespace, &b, keys).await?)
     }
 
     /// Starts a compare-and-swap of `key`: reads what is there now.
-    fn cas_begin(&mut self, bucket: &Resource<Bucket>, key: String) -> Result<Resource<Cas>, KvError> {
+    async fn cas_begin(&mut self, bucket: &Resource<Bucket>, key: String) -> Result<Resource<Cas>, KvError> {
         let (g, b) = self.bucket(bucket)?;
-        let current = g.store.get(&g.namespace, &b, &key)?;
+        let current = g.store.get(&g.namespace, &b, &key).await?;
         Ok(self.table.push(Cas { bucket: b, key, current })?)
     }
 
     /// Finishes a compare-and-swap: `Ok(None)` when it wrote, `Ok(Some(fresh))` with a new
     /// handle on the value found instead when another write came first.
-    fn cas_swap(&mut self, cas: Resource<Cas>, value: Vec<u8>) -> Result<Option<Resource<Cas>>, KvError> {
+    async fn cas_swap(&mut self, cas: Resource<Cas>, value: Vec<u8>) -> Result<Option<Resource<Cas>>, KvError> {
         let cas = self.table.delete(cas)?;
         let g = self.kv.grant.clone().ok_or(KvError::AccessDenied)?;
-        if g.store.compare_and_swap(&g.namespace, &cas.bucket, &cas.key, cas.current.as_deref(), &value)? {
+        if g.store.compare_and_swap(&g.namespace, &cas.bucket, &cas.key, cas.current.as_deref(), &value).await? {
             return Ok(None);
         }
-        let current = g.store.get(&g.namespace, &cas.bucket, &cas.key)?;
+        let current = g.store.get(&g.namespace, &cas.bucket, &cas.key).await?;
         Ok(Some(self.table.push(Cas { bucket: cas.bucket, key: cas.key, current })?))
     }
 }

@@ -1,15 +1,16 @@
-//! The host's book of calls: every call it placed, kept in the embedded store (namespace
+//! The host's book of calls: every call it placed, kept in the state store (namespace
 //! `@host`, which no component can be named) so that a restart or a crash loses none, with an
 //! index from each lead to its calls.
 //!
-//! Updates are read-modify-write under one lock, so two webhooks of one call never interleave.
+//! Updates are compare-and-swap on the record, so two webhooks of one call never lose one
+//! another's news, on one host or on several sharing a store.
 //! A webhook may also beat the carrier's answer to `place-call` (the carrier sends `initiated`
 //! before the host has saved the call): such news waits, briefly, for the record to appear.
 
 use super::record::{Applied, CallRecord, Update};
 use crate::store::{KeyValue, StoreError};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const NAMESPACE: &str = "@host";
@@ -36,7 +37,9 @@ pub enum Outcome {
 
 pub struct Book {
     store: Arc<dyn KeyValue>,
-    lock: Mutex<HashMap<String, Vec<(Instant, Update)>>>,
+    /// News of calls not saved yet; held across a save so that news cannot slip between a
+    /// call's save and its early news being applied.
+    early: tokio::sync::Mutex<HashMap<String, Vec<(Instant, Update)>>>,
 }
 
 /// Which calls to list.
@@ -48,14 +51,18 @@ pub struct Filter {
     pub limit: usize,
 }
 
+/// Read-modify-write tries before giving up: each failed try means another host (or call)
+/// changed the same record in between.
+const TRIES: usize = 50;
+
 impl Book {
     pub fn new(store: Arc<dyn KeyValue>) -> Self {
-        Self { store, lock: Mutex::new(HashMap::new()) }
+        Self { store, early: tokio::sync::Mutex::new(HashMap::new()) }
     }
 
     /// Saves a new call, links it to its lead, and applies any news that arrived first.
-    pub fn insert(&self, mut record: CallRecord, now: i64) -> Result<CallRecord, BookError> {
-        let mut early = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+    pub async fn insert(&self, mut record: CallRecord, now: i64) -> Result<CallRecord, BookError> {
+        let mut early = self.early.lock().await;
         early.retain(|_, news| {
             news.retain(|(at, _)| at.elapsed() < EARLY_NEWS_TTL);
             !news.is_empty()
@@ -66,43 +73,63 @@ impl Book {
                 tracing::debug!(call = %record.call_sid, ?applied, "applied news that came before the call was saved");
             }
         }
-        self.save(&record)?;
+        self.save(&record).await?;
         if let Some(lead) = &record.lead_id {
-            let mut calls: Vec<String> = match self.store.get(NAMESPACE, LEADS, lead)? {
-                Some(bytes) => serde_json::from_slice(&bytes).unwrap_or_default(),
-                None => Vec::new(),
-            };
-            if !calls.contains(&record.call_sid) {
+            // The lead's list of calls, changed by compare-and-swap: two hosts placing calls
+            // for one lead at once both get theirs in.
+            for _ in 0..TRIES {
+                let old = self.store.get(NAMESPACE, LEADS, lead).await?;
+                let mut calls: Vec<String> =
+                    old.as_deref().and_then(|b| serde_json::from_slice(b).ok()).unwrap_or_default();
+                if calls.contains(&record.call_sid) {
+                    break;
+                }
                 calls.push(record.call_sid.clone());
+                let bytes = serde_json::to_vec(&calls).expect("a list of strings serializes");
+                if self.store.compare_and_swap(NAMESPACE, LEADS, lead, old.as_deref(), &bytes).await? {
+                    break;
+                }
             }
-            let bytes = serde_json::to_vec(&calls).expect("a list of strings serializes");
-            self.store.set(NAMESPACE, LEADS, lead, &bytes)?;
         }
         Ok(record)
     }
 
-    /// Applies news about a call. News of a call not saved yet is kept for a while.
-    pub fn update(&self, sid: &str, update: Update, now: i64) -> Result<(Outcome, Option<CallRecord>), BookError> {
-        let mut early = self.lock.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(mut record) = self.read(sid)? else {
-            early.entry(sid.to_owned()).or_default().push((Instant::now(), update));
-            return Ok((Outcome::Early, None));
-        };
-        let applied = record.apply(update, now);
-        // A refused update still counts against the record, so it is saved either way.
-        self.save(&record)?;
-        Ok((Outcome::Applied(applied), Some(record)))
+    /// Applies news about a call, as one compare-and-swap of its record, so that news
+    /// arriving on two hosts at once are both applied. News of a call not saved yet is kept
+    /// for a while.
+    pub async fn update(
+        &self,
+        sid: &str,
+        update: Update,
+        now: i64,
+    ) -> Result<(Outcome, Option<CallRecord>), BookError> {
+        let mut early = self.early.lock().await;
+        for _ in 0..TRIES {
+            let Some(old) = self.store.get(NAMESPACE, CALLS, sid).await? else {
+                early.entry(sid.to_owned()).or_default().push((Instant::now(), update));
+                return Ok((Outcome::Early, None));
+            };
+            let mut record = decode(sid, &old)?;
+            let applied = record.apply(update.clone(), now);
+            // A refused update still counts against the record, so it is saved either way.
+            let bytes = serde_json::to_vec(&record).expect("a call record serializes");
+            if self.store.compare_and_swap(NAMESPACE, CALLS, sid, Some(&old), &bytes).await? {
+                return Ok((Outcome::Applied(applied), Some(record)));
+            }
+        }
+        Err(BookError::Store(StoreError::Backend(format!(
+            "call {sid} changed {TRIES} times while this news was applied; it was not applied"
+        ))))
     }
 
-    pub fn get(&self, sid: &str) -> Result<Option<CallRecord>, BookError> {
-        let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
-        self.read(sid)
+    pub async fn get(&self, sid: &str) -> Result<Option<CallRecord>, BookError> {
+        self.read(sid).await
     }
 
     /// Calls matching `filter`, newest first.
-    pub fn list(&self, filter: &Filter) -> Result<Vec<CallRecord>, BookError> {
+    pub async fn list(&self, filter: &Filter) -> Result<Vec<CallRecord>, BookError> {
         let sids: Vec<String> = match &filter.lead_id {
-            Some(lead) => match self.store.get(NAMESPACE, LEADS, lead)? {
+            Some(lead) => match self.store.get(NAMESPACE, LEADS, lead).await? {
                 Some(bytes) => serde_json::from_slice(&bytes).unwrap_or_default(),
                 None => return Ok(Vec::new()),
             },
@@ -110,7 +137,7 @@ impl Book {
                 let mut all = Vec::new();
                 let mut cursor = None;
                 loop {
-                    let page = self.store.list_keys(NAMESPACE, CALLS, cursor)?;
+                    let page = self.store.list_keys(NAMESPACE, CALLS, cursor).await?;
                     all.extend(page.keys);
                     match page.cursor {
                         Some(next) => cursor = Some(next),
@@ -121,7 +148,7 @@ impl Book {
         };
         let mut records = Vec::new();
         for chunk in sids.chunks(500) {
-            for (sid, bytes) in chunk.iter().zip(self.store.get_many(NAMESPACE, CALLS, chunk)?) {
+            for (sid, bytes) in chunk.iter().zip(self.store.get_many(NAMESPACE, CALLS, chunk).await?) {
                 let Some(bytes) = bytes else { continue };
                 let record = decode(sid, &bytes)?;
                 let keep = filter.status.is_none_or(|s| record.status == s)
@@ -136,13 +163,13 @@ impl Book {
         Ok(records)
     }
 
-    fn read(&self, sid: &str) -> Result<Option<CallRecord>, BookError> {
-        self.store.get(NAMESPACE, CALLS, sid)?.map(|bytes| decode(sid, &bytes)).transpose()
+    async fn read(&self, sid: &str) -> Result<Option<CallRecord>, BookError> {
+        self.store.get(NAMESPACE, CALLS, sid).await?.map(|bytes| decode(sid, &bytes)).transpose()
     }
 
-    fn save(&self, record: &CallRecord) -> Result<(), BookError> {
+    async fn save(&self, record: &CallRecord) -> Result<(), BookError> {
         let bytes = serde_json::to_vec(record).expect("a call record serializes");
-        Ok(self.store.set(NAMESPACE, CALLS, &record.call_sid, &bytes)?)
+        Ok(self.store.set(NAMESPACE, CALLS, &record.call_sid, &bytes).await?)
     }
 }
 

@@ -18,16 +18,16 @@ impl Telephony {
         sid: &str,
         refresh: bool,
     ) -> Result<CallRecord, CallingError> {
-        let record = self.record_of(sid)?;
+        let record = self.record_of(sid).await?;
         if !refresh {
             return Ok(record);
         }
         let info = self.ask(carriers, &record, |carrier| runtime.carrier_get_call(carrier, sid)).await?;
-        self.apply(sid, Update { answered_by: info.answered_by.clone(), ..status_of(&info) })
+        self.apply(sid, Update { answered_by: info.answered_by.clone(), ..status_of(&info) }).await
     }
 
-    pub fn list(&self, filter: &Filter) -> Result<Vec<CallRecord>, CallingError> {
-        Ok(self.book.list(filter)?)
+    pub async fn list(&self, filter: &Filter) -> Result<Vec<CallRecord>, CallingError> {
+        Ok(self.book.list(filter).await?)
     }
 
     /// Ends a call through the carrier that placed it; one already over is returned as it is.
@@ -37,12 +37,12 @@ impl Telephony {
         runtime: &Runtime,
         sid: &str,
     ) -> Result<CallRecord, CallingError> {
-        let record = self.record_of(sid)?;
+        let record = self.record_of(sid).await?;
         if record.status.is_final() {
             return Ok(record);
         }
         let info = self.ask(carriers, &record, |carrier| runtime.carrier_end_call(carrier, sid)).await?;
-        self.apply(sid, status_of(&info))
+        self.apply(sid, status_of(&info)).await
     }
 
     /// Starts recording a call in progress.
@@ -52,7 +52,7 @@ impl Telephony {
         runtime: &Runtime,
         sid: &str,
     ) -> Result<(CallRecord, RecordingInfo), CallingError> {
-        let record = self.record_of(sid)?;
+        let record = self.record_of(sid).await?;
         let info = self.ask(carriers, &record, |carrier| runtime.carrier_start_recording(carrier, sid)).await?;
         let recording = Recording {
             sid: info.sid.clone(),
@@ -60,7 +60,8 @@ impl Telephony {
             url: info.url.clone(),
             duration_seconds: info.duration_seconds,
         };
-        let record = self.apply(sid, Update { recording: Some(recording), source: "carrier", ..Update::default() })?;
+        let record =
+            self.apply(sid, Update { recording: Some(recording), source: "carrier", ..Update::default() }).await?;
         Ok((record, info))
     }
 
@@ -81,12 +82,12 @@ impl Telephony {
         ask(carrier).await.map_err(carrier_failed(carrier))?.map_err(CallingError::Carrier)
     }
 
-    pub(super) fn record_of(&self, sid: &str) -> Result<CallRecord, CallingError> {
-        self.book.get(sid)?.ok_or_else(|| CallingError::UnknownCall(sid.to_owned()))
+    pub(super) async fn record_of(&self, sid: &str) -> Result<CallRecord, CallingError> {
+        self.book.get(sid).await?.ok_or_else(|| CallingError::UnknownCall(sid.to_owned()))
     }
 
-    fn apply(&self, sid: &str, update: Update) -> Result<CallRecord, CallingError> {
-        match self.book.update(sid, update, unix_now())? {
+    async fn apply(&self, sid: &str, update: Update) -> Result<CallRecord, CallingError> {
+        match self.book.update(sid, update, unix_now()).await? {
             (_, Some(record)) => Ok(record),
             (_, None) => Err(CallingError::UnknownCall(sid.to_owned())),
         }

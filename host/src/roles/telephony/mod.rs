@@ -310,8 +310,11 @@ impl Telephony {
             opt_out: None,
             conversation: None,
         };
-        let record =
-            self.book.insert(record, now).map_err(|error| CallingError::Unsaved { sid: info.sid.clone(), error })?;
+        let record = self
+            .book
+            .insert(record, now)
+            .await
+            .map_err(|error| CallingError::Unsaved { sid: info.sid.clone(), error })?;
         Ok(Initiation::Placed { record: Box::new(record), decision, warnings })
     }
 }

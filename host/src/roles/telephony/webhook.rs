@@ -60,7 +60,7 @@ impl Telephony {
             EventKind::Status | EventKind::Recording | EventKind::Answer => {}
         }
         let sid = event.call_sid.clone();
-        if let Err(e) = self.note(&sid, update_of(event)) {
+        if let Err(e) = self.note(&sid, update_of(event)).await {
             tracing::error!(call = %sid, error = %e, "could not save a webhook's news");
             return Ok(unsaved());
         }
@@ -68,8 +68,8 @@ impl Telephony {
     }
 
     /// Applies news to a call's record, logging what it did.
-    fn note(&self, sid: &str, update: Update) -> Result<(), super::book::BookError> {
-        match self.book.update(sid, update, unix_now())? {
+    async fn note(&self, sid: &str, update: Update) -> Result<(), super::book::BookError> {
+        match self.book.update(sid, update, unix_now()).await? {
             (Outcome::Applied(Applied::Refused { from, to }), _) => {
                 tracing::info!(call = %sid, from = from.as_str(), to = to.as_str(), "refused an impossible status change (out of order or late)");
             }
@@ -94,7 +94,7 @@ impl Telephony {
     ) -> Result<WebhookResponse, CallError> {
         let sid = event.call_sid.clone();
         let Some(input) = event.input else { return Ok(default) };
-        let record = match self.book.get(&sid) {
+        let record = match self.book.get(&sid).await {
             Ok(Some(record)) => record,
             Ok(None) => {
                 tracing::warn!(call = %sid, "input for a call this host has no record of");
@@ -124,7 +124,7 @@ impl Telephony {
         };
         let honoured = opt_out.is_some();
         let update = Update { source: "webhook", heard: Some(heard), opt_out, ..Update::default() };
-        if let Err(e) = self.note(&sid, update) {
+        if let Err(e) = self.note(&sid, update).await {
             tracing::error!(call = %sid, error = %e, "could not save what the callee did");
         }
         let next = if honoured { message::confirmed(&plan) } else { message::script(&plan) };
@@ -141,7 +141,7 @@ impl Telephony {
     ) -> WebhookResponse {
         let sid = event.call_sid.clone();
         let Some(conversation) = event.conversation else { return response };
-        let record = match self.book.get(&sid) {
+        let record = match self.book.get(&sid).await {
             Ok(Some(record)) => record,
             Ok(None) => {
                 tracing::warn!(call = %sid, conversation = %conversation.id, "a conversation of a call this host has no record of");
@@ -165,7 +165,7 @@ impl Telephony {
             opt_out,
             ..Update::default()
         };
-        if let Err(e) = self.note(&sid, update) {
+        if let Err(e) = self.note(&sid, update).await {
             tracing::error!(call = %sid, error = %e, "could not save a call's conversation");
             return unsaved();
         }
