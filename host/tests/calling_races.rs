@@ -8,25 +8,16 @@
 mod common;
 
 use common::Session;
-use common::calling::{CALLEE, NOON_IN_NEW_YORK, audit_of, clear_to_call, fixture, free_port, serve};
+use common::calling::{CALLEE, NOON_IN_NEW_YORK, audit_of, clear_to_call, fixture, free_port, queued_carrier, serve};
 use futures::future::join_all;
 use rmcp::model::CallToolResult;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-use switchboard_fakes::twilio::{Endpoint, Failure, FakeTwilio, Outcome};
+use switchboard_fakes::twilio::{Endpoint, Failure, FakeTwilio};
 
 /// A Miami number: Florida's 3 calls in 24 hours on one subject apply.
 const FLORIDA: &str = "+13055550142";
 const BURST: usize = 30;
-
-async fn carrier() -> FakeTwilio {
-    let twilio = FakeTwilio::start(common::calling::ACCOUNT, common::calling::TOKEN).await.unwrap();
-    twilio.set_latency(Duration::from_millis(50));
-    // Keep the calls queued: no callbacks while the burst runs.
-    twilio.set_step_delay(Duration::from_secs(3600));
-    twilio.set_default_outcome(Outcome::Completed { talk: Duration::from_millis(10) });
-    twilio
-}
 
 fn initiate(number: &str, lead: usize) -> Value {
     json!({ "phone_number": number, "lead_id": format!("lead-{lead}"), "subject": "solar" })
@@ -89,7 +80,7 @@ async fn assert_capped(session: &Session, twilio: &FakeTwilio, number: &str, cap
 /// A host whose compliance checker runs under `rules`, a burst of calls to `number`, and
 /// the check that exactly `cap` were placed and the rest refused for `reason`.
 async fn burst_against(rules: &str, number: &str, cap: usize, reason: &str) {
-    let twilio = carrier().await;
+    let twilio = queued_carrier().await;
     let fx = fixture(&twilio, NOON_IN_NEW_YORK, None, rules);
     let session = serve(&fx, free_port()).await;
     clear_to_call(&session, number).await;
@@ -117,7 +108,7 @@ async fn a_burst_places_one_call_under_the_spacing_rule() {
 
 #[tokio::test]
 async fn a_failed_placement_gives_its_slot_back() {
-    let twilio = carrier().await;
+    let twilio = queued_carrier().await;
     let fx = fixture(&twilio, NOON_IN_NEW_YORK, None, "min_interval_minutes = \"0\"\nmax_attempts_per_24h = \"1\"\n");
     let session = serve(&fx, free_port()).await;
     clear_to_call(&session, CALLEE).await;
@@ -152,7 +143,7 @@ async fn a_failed_placement_gives_its_slot_back() {
 
 #[tokio::test]
 async fn a_revocation_during_a_burst_stops_every_call_not_yet_claimed() {
-    let twilio = carrier().await;
+    let twilio = queued_carrier().await;
     let fx = fixture(&twilio, NOON_IN_NEW_YORK, None, "min_interval_minutes = \"0\"\nmax_attempts_per_24h = \"100\"\n");
     let session = serve(&fx, free_port()).await;
     clear_to_call(&session, CALLEE).await;

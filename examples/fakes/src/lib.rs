@@ -6,7 +6,11 @@
 //! - [`twilio`]: Twilio's Voice REST API (calls that progress by themselves, signed status and
 //!   recording callbacks, recordings, TwiML's `<Play>`, `<Gather>` and `<Hangup/>` carried
 //!   out), for telephony components.
+//!
+//! And one real part that tests need started and stopped: [`postgres`], a throwaway
+//! PostgreSQL cluster from the system's packages (not a fake).
 
 pub mod elevenlabs;
+pub mod postgres;
 mod server;
 pub mod twilio;

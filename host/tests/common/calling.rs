@@ -19,6 +19,16 @@ pub fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
 }
 
+/// A fake Twilio that takes 50 ms to accept a call and keeps calls queued (no callbacks)
+/// while a burst runs.
+pub async fn queued_carrier() -> FakeTwilio {
+    let twilio = FakeTwilio::start(ACCOUNT, TOKEN).await.unwrap();
+    twilio.set_latency(Duration::from_millis(50));
+    twilio.set_step_delay(Duration::from_secs(3600));
+    twilio.set_default_outcome(switchboard_fakes::twilio::Outcome::Completed { talk: Duration::from_millis(10) });
+    twilio
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

@@ -1,0 +1,150 @@
+//! Several hosts, one PostgreSQL: three `switchboard serve` processes share their state in a
+//! real PostgreSQL server (started here), and agents hammer all three at once. The caps hold
+//! across hosts, a revocation on one host stops calls on the others, a carrier's callback
+//! for a call placed by one host updates the record on another, and a host killed with
+//! SIGKILL mid-burst loses no acknowledged decision.
+//!
+//! Skipped with a message when PostgreSQL's server binaries are missing, unless
+//! `SWITCHBOARD_REQUIRE_POSTGRES=1` (as `.ci/run` sets).
+
+mod common;
+
+use common::calling::{CALLEE, NOON_IN_NEW_YORK, audit_of, clear_to_call, fixture, free_port, queued_carrier, serve};
+use common::{Fixture, Session};
+use futures::future::join_all;
+use serde_json::{Value, json};
+use std::time::Duration;
+use switchboard_fakes::postgres::TempPostgres;
+use switchboard_fakes::twilio::{Endpoint, FakeTwilio};
+
+/// A Miami number: Florida's 3 calls in 24 hours on one subject apply.
+const FLORIDA: &str = "+13055550142";
+const HOSTS: usize = 3;
+const PER_HOST: usize = 10;
+
+/// A host's fixture whose state store is the database at `url`.
+fn host(twilio: &FakeTwilio, url: &str, rules: &str) -> Fixture {
+    let fx = fixture(twilio, NOON_IN_NEW_YORK, None, rules);
+    let config = std::fs::read_to_string(fx.config()).unwrap();
+    let shared = config.replace("[store]\npath = \"state.sqlite3\"\n", &format!("[store]\nurl = \"{url}\"\n"));
+    assert_ne!(config, shared, "the fixture's [store] table moved");
+    std::fs::write(fx.config(), shared).unwrap();
+    fx
+}
+
+fn initiate(number: &str, lead: usize) -> Value {
+    json!({ "phone_number": number, "lead_id": format!("lead-{lead}"), "subject": "solar" })
+}
+
+/// Sends `PER_HOST` initiates for `number` to every host at once; the calls placed, and the
+/// codes of the refusals.
+async fn burst(hosts: &[Session], number: &str) -> (usize, Vec<Vec<String>>) {
+    let calls = hosts.iter().enumerate().flat_map(|(h, session)| {
+        (0..PER_HOST).map(move |i| session.call("initiate_call_with_compliance", initiate(number, h * PER_HOST + i)))
+    });
+    let mut placed = 0;
+    let mut refused = Vec::new();
+    for r in join_all(calls).await {
+        let content = r.structured_content.clone().unwrap_or(Value::Null);
+        if r.is_error == Some(true) {
+            assert_eq!(content["code"], "COMPLIANCE_BLOCKED", "an error that is not a refusal: {}", common::text(&r));
+            refused.push(
+                content["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_owned()).collect(),
+            );
+        } else {
+            placed += 1;
+        }
+    }
+    (placed, refused)
+}
+
+#[tokio::test]
+async fn three_hosts_on_one_database_keep_the_caps_and_honour_a_revocation_made_on_another() {
+    let Some(pg) = TempPostgres::for_test() else { return };
+    pg.create_database("cluster").unwrap();
+    let twilio = queued_carrier().await;
+    let rules = "min_interval_minutes = \"0\"\nmax_attempts_per_24h = \"100\"\n";
+    let fixtures: Vec<Fixture> = (0..HOSTS).map(|_| host(&twilio, &pg.url("cluster"), rules)).collect();
+    let hosts: Vec<Session> = join_all(fixtures.iter().map(|fx| serve(fx, free_port()))).await;
+
+    // Consent recorded on one host is seen by all.
+    clear_to_call(&hosts[0], FLORIDA).await;
+    let (placed, refused) = burst(&hosts, FLORIDA).await;
+    assert_eq!(placed, 3, "calls placed across {HOSTS} hosts for Florida's cap of 3");
+    assert_eq!(refused.len(), HOSTS * PER_HOST - 3);
+    assert!(refused.iter().all(|codes| codes.iter().any(|c| c == "state-call-limit")), "{refused:?}");
+    assert_eq!(twilio.requests_to(Endpoint::CreateCall).len(), 3, "calls that reached the carrier");
+
+    // Every host reads the same trail, in one order.
+    let trails: Vec<Vec<Value>> = join_all(hosts.iter().map(|h| audit_of(h, FLORIDA))).await;
+    assert!(trails.windows(2).all(|w| w[0] == w[1]), "the hosts read different audit trails");
+    let decisions = trails[0].iter().filter(|e| e["kind"] == "decision").count();
+    assert_eq!(decisions, HOSTS * PER_HOST, "one decision per request");
+
+    // A revocation committed on host 2 is in force on hosts 0 and 1 at once.
+    clear_to_call(&hosts[0], CALLEE).await;
+    hosts[2].ok("revoke_consent", json!({ "phone_number": CALLEE, "means": "said-stop-on-call" })).await;
+    for session in &hosts[..2] {
+        let r = session.call("initiate_call_with_compliance", initiate(CALLEE, 99)).await;
+        assert_eq!(r.is_error, Some(true), "a call after the revocation: {}", common::text(&r));
+    }
+    for h in hosts {
+        h.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_host_killed_mid_burst_loses_no_acknowledged_decision() {
+    let Some(pg) = TempPostgres::for_test() else { return };
+    pg.create_database("kill").unwrap();
+    let twilio = queued_carrier().await;
+    let rules = "min_interval_minutes = \"0\"\nmax_attempts_per_24h = \"100\"\n";
+    let fixtures: Vec<Fixture> = (0..2).map(|_| host(&twilio, &pg.url("kill"), rules)).collect();
+    let survivor = serve(&fixtures[0], free_port()).await;
+    clear_to_call(&survivor, CALLEE).await;
+    let (mut victim, mut stdin, mut lines) = fixtures[1].serve_raw().await;
+
+    // The victim gets a stream of checks (one number each) over raw stdio; every decision it
+    // answers is acknowledged.
+    use tokio::io::AsyncWriteExt as _;
+    for id in 1..=200 {
+        let number = format!("+1303555{:04}", 1000 + id);
+        let check = json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {
+            "name": "check_tcpa_compliance", "arguments": { "request": {
+                "phone_number": number, "artificial_voice": true, "purpose": "telemarketing" } }}});
+        stdin.write_all(format!("{check}\n").as_bytes()).await.unwrap();
+    }
+    let mut acknowledged = Vec::new();
+    while acknowledged.len() < 40 {
+        let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line()).await.unwrap().unwrap().unwrap();
+        let reply: Value = serde_json::from_str(&line).unwrap();
+        if let Some(id) = reply["result"]["structuredContent"]["audit_id"].as_str() {
+            acknowledged.push(id.to_owned());
+        }
+    }
+    victim.start_kill().unwrap();
+    victim.wait().await.unwrap();
+
+    // The survivor keeps serving, and the whole trail, read from it, holds every decision the
+    // victim acknowledged.
+    let mut stored = std::collections::HashSet::new();
+    let mut cursor = Value::Null;
+    loop {
+        let page = survivor.ok("get_compliance_audit", json!({ "cursor": cursor, "limit": 500 })).await;
+        for e in page["entries"].as_array().unwrap() {
+            stored.insert(e["id"].as_str().unwrap().to_owned());
+        }
+        cursor = page["next_cursor"].clone();
+        if cursor.is_null() {
+            break;
+        }
+    }
+    for id in &acknowledged {
+        assert!(stored.contains(id), "acknowledged decision {id} is missing from the trail");
+    }
+    let request =
+        json!({ "request": { "phone_number": CALLEE, "artificial_voice": true, "purpose": "telemarketing" } });
+    let r = survivor.call("check_tcpa_compliance", request).await;
+    assert_ne!(r.is_error, Some(true), "the survivor stopped serving: {}", common::text(&r));
+    survivor.close().await;
+}
