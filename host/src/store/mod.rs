@@ -103,7 +103,7 @@ impl LazyStore {
         open_at(&self.cell, &self.path)
     }
 
-    /// Runs `op`, which writes, in place. A write waits for its commit to reach the disk
+    /// Runs `op`, which writes, in place (reads too, on the same connection). A write waits for its commit to reach the disk
     /// (well under a millisecond here), holding up the async worker it runs on for that
     /// long. Sending it to the blocking pool instead was measured: a decision on one number
     /// then interleaves with the others at every write, and 64 callers on one number lose
