@@ -207,7 +207,12 @@ async fn a_kill_9_during_a_burst_of_decisions_loses_none_that_were_acknowledged(
         stdin
     });
     let mut acknowledged = Vec::new();
-    while let Ok(Some(line)) = stdout.next_line().await {
+    // A deadline per answer: a host that answers fewer than 150 fails the test, not hangs it.
+    let wait = std::time::Duration::from_secs(30);
+    while let Ok(Some(line)) = tokio::time::timeout(wait, stdout.next_line())
+        .await
+        .expect("the host stopped answering before 150 decisions were acknowledged")
+    {
         let reply: Value = serde_json::from_str(&line).unwrap();
         let audit_id = &reply["result"]["structuredContent"]["audit_id"];
         if reply["result"]["isError"] == true {
