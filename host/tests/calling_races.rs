@@ -8,9 +8,10 @@
 mod common;
 
 use common::Session;
-use common::calling::{CALLEE, NOON_IN_NEW_YORK, audit_of, clear_to_call, fixture, free_port, queued_carrier, serve};
+use common::calling::{
+    CALLEE, NOON_IN_NEW_YORK, audit_of, clear_to_call, fixture, free_port, placed_and_refused, queued_carrier, serve,
+};
 use futures::future::join_all;
-use rmcp::model::CallToolResult;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use switchboard_fakes::twilio::{Endpoint, Failure, FakeTwilio};
@@ -26,25 +27,7 @@ fn initiate(number: &str, lead: usize) -> Value {
 /// Sends `BURST` initiates for `number` at once; the placed calls and the refusals' codes.
 async fn burst(session: &Session, number: &str) -> (Vec<Value>, Vec<Vec<String>>) {
     let calls = (0..BURST).map(|i| session.call("initiate_call_with_compliance", initiate(number, i)));
-    sort(join_all(calls).await)
-}
-
-/// The placed calls, and the refusals' codes.
-fn sort(results: Vec<CallToolResult>) -> (Vec<Value>, Vec<Vec<String>>) {
-    let mut placed = Vec::new();
-    let mut refused = Vec::new();
-    for r in results {
-        let content = r.structured_content.clone().unwrap_or(Value::Null);
-        if r.is_error == Some(true) {
-            assert_eq!(content["code"], "COMPLIANCE_BLOCKED", "an error that is not a refusal: {}", common::text(&r));
-            refused.push(
-                content["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_owned()).collect(),
-            );
-        } else {
-            placed.push(content);
-        }
-    }
-    (placed, refused)
+    placed_and_refused(join_all(calls).await)
 }
 
 /// Sends `BURST` initiates for `number`, one every 10 ms, all in flight together.
@@ -53,7 +36,7 @@ async fn staggered(session: &Session, number: &str) -> (Vec<Value>, Vec<Vec<Stri
         tokio::time::sleep(Duration::from_millis(10 * i as u64)).await;
         session.call("initiate_call_with_compliance", initiate(number, i)).await
     });
-    sort(join_all(calls).await)
+    placed_and_refused(join_all(calls).await)
 }
 
 /// The rule's cap holds: `cap` calls placed and reaching the carrier, every other request

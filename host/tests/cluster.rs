@@ -9,7 +9,9 @@
 
 mod common;
 
-use common::calling::{CALLEE, NOON_IN_NEW_YORK, audit_of, clear_to_call, fixture, free_port, queued_carrier, serve};
+use common::calling::{
+    CALLEE, NOON_IN_NEW_YORK, audit_of, clear_to_call, fixture, free_port, placed_and_refused, queued_carrier, serve,
+};
 use common::{Fixture, Session};
 use futures::future::join_all;
 use serde_json::{Value, json};
@@ -42,20 +44,8 @@ async fn burst(hosts: &[Session], number: &str) -> (usize, Vec<Vec<String>>) {
     let calls = hosts.iter().enumerate().flat_map(|(h, session)| {
         (0..PER_HOST).map(move |i| session.call("initiate_call_with_compliance", initiate(number, h * PER_HOST + i)))
     });
-    let mut placed = 0;
-    let mut refused = Vec::new();
-    for r in join_all(calls).await {
-        let content = r.structured_content.clone().unwrap_or(Value::Null);
-        if r.is_error == Some(true) {
-            assert_eq!(content["code"], "COMPLIANCE_BLOCKED", "an error that is not a refusal: {}", common::text(&r));
-            refused.push(
-                content["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_owned()).collect(),
-            );
-        } else {
-            placed += 1;
-        }
-    }
-    (placed, refused)
+    let (placed, refused) = placed_and_refused(join_all(calls).await);
+    (placed.len(), refused)
 }
 
 #[tokio::test]

@@ -87,55 +87,34 @@ pub fn open(
 }
 
 /// The embedded store at a path, opened on first use: a host whose components keep no state
-/// never creates the file. An open that failed is reported on every use, never a crash.
+/// never creates the file. An open that failed is reported on every use, never a crash. Its
+/// calls run in place on the async worker: a commit takes well under a millisecond here.
+/// Sending writes to the blocking pool was measured: a decision on one number then interleaves
+/// with the others at every write, and 64 callers on one number lose their compare-and-swaps to
+/// one another until they give up (`cargo bench --bench calling`). Taking writes off the
+/// workers needs decisions on one number to go one at a time in the host first.
 pub struct LazyStore {
     path: std::path::PathBuf,
-    cell: Arc<std::sync::OnceLock<Result<SqliteStore, StoreError>>>,
+    cell: std::sync::OnceLock<Result<SqliteStore, StoreError>>,
 }
 
 impl LazyStore {
     pub fn new(path: std::path::PathBuf) -> Self {
-        Self { path, cell: Arc::new(std::sync::OnceLock::new()) }
+        Self { path, cell: std::sync::OnceLock::new() }
     }
 
-    /// The store, opened on first use.
+    /// The store, opened the first time.
     fn store(&self) -> Result<&SqliteStore, StoreError> {
-        open_at(&self.cell, &self.path)
+        let opened = self.cell.get_or_init(|| {
+            let store = SqliteStore::open(&self.path);
+            match &store {
+                Ok(_) => tracing::info!(path = %self.path.display(), "state store opened"),
+                Err(e) => tracing::error!(error = %e, "state store unavailable"),
+            }
+            store
+        });
+        opened.as_ref().map_err(Clone::clone)
     }
-
-    /// Runs `op`, which writes, in place (reads too, on the same connection). A write waits for its commit to reach the disk
-    /// (well under a millisecond here), holding up the async worker it runs on for that
-    /// long. Sending it to the blocking pool instead was measured: a decision on one number
-    /// then interleaves with the others at every write, and 64 callers on one number lose
-    /// their compare-and-swaps to one another until they give up (`cargo bench --bench
-    /// calling`). Taking writes off the workers needs decisions on one number to go one at a
-    /// time in the host first.
-    async fn write<T: Send + 'static>(
-        &self,
-        op: impl FnOnce(&SqliteStore) -> Result<T, StoreError> + Send + 'static,
-    ) -> Result<T, StoreError> {
-        op(self.store()?)
-    }
-}
-
-/// The store in `cell`, opening it at `path` the first time.
-fn open_at<'a>(
-    cell: &'a std::sync::OnceLock<Result<SqliteStore, StoreError>>,
-    path: &std::path::Path,
-) -> Result<&'a SqliteStore, StoreError> {
-    let opened = cell.get_or_init(|| {
-        let store = SqliteStore::open(path);
-        match &store {
-            Ok(_) => tracing::info!(path = %path.display(), "state store opened"),
-            Err(e) => tracing::error!(error = %e, "state store unavailable"),
-        }
-        store
-    });
-    opened.as_ref().map_err(Clone::clone)
-}
-
-fn owned(ns: &str, bucket: &str, key: &str) -> (String, String, String) {
-    (ns.to_owned(), bucket.to_owned(), key.to_owned())
 }
 
 #[async_trait::async_trait]
@@ -144,12 +123,10 @@ impl KeyValue for LazyStore {
         self.store()?.get(ns, bucket, key)
     }
     async fn set(&self, ns: &str, bucket: &str, key: &str, value: &[u8]) -> Result<(), StoreError> {
-        let ((ns, bucket, key), value) = (owned(ns, bucket, key), value.to_vec());
-        self.write(move |s| s.set(&ns, &bucket, &key, &value)).await
+        self.store()?.set(ns, bucket, key, value)
     }
     async fn delete(&self, ns: &str, bucket: &str, key: &str) -> Result<(), StoreError> {
-        let (ns, bucket, key) = owned(ns, bucket, key);
-        self.write(move |s| s.delete(&ns, &bucket, &key)).await
+        self.store()?.delete(ns, bucket, key)
     }
     async fn exists(&self, ns: &str, bucket: &str, key: &str) -> Result<bool, StoreError> {
         self.store()?.exists(ns, bucket, key)
@@ -158,8 +135,7 @@ impl KeyValue for LazyStore {
         self.store()?.list_keys(ns, bucket, cursor)
     }
     async fn increment(&self, ns: &str, bucket: &str, key: &str, delta: i64) -> Result<i64, StoreError> {
-        let (ns, bucket, key) = owned(ns, bucket, key);
-        self.write(move |s| s.increment(&ns, &bucket, &key, delta)).await
+        self.store()?.increment(ns, bucket, key, delta)
     }
     async fn compare_and_swap(
         &self,
@@ -169,19 +145,15 @@ impl KeyValue for LazyStore {
         expected: Option<&[u8]>,
         value: &[u8],
     ) -> Result<bool, StoreError> {
-        let (ns, bucket, key) = owned(ns, bucket, key);
-        let (expected, value) = (expected.map(<[u8]>::to_vec), value.to_vec());
-        self.write(move |s| s.compare_and_swap(&ns, &bucket, &key, expected.as_deref(), &value)).await
+        self.store()?.compare_and_swap(ns, bucket, key, expected, value)
     }
     async fn get_many(&self, ns: &str, bucket: &str, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
         self.store()?.get_many(ns, bucket, keys)
     }
     async fn set_many(&self, ns: &str, bucket: &str, pairs: &[(String, Vec<u8>)]) -> Result<(), StoreError> {
-        let ((ns, bucket, _), pairs) = (owned(ns, bucket, ""), pairs.to_vec());
-        self.write(move |s| s.set_many(&ns, &bucket, &pairs)).await
+        self.store()?.set_many(ns, bucket, pairs)
     }
     async fn delete_many(&self, ns: &str, bucket: &str, keys: &[String]) -> Result<(), StoreError> {
-        let ((ns, bucket, _), keys) = (owned(ns, bucket, ""), keys.to_vec());
-        self.write(move |s| s.delete_many(&ns, &bucket, &keys)).await
+        self.store()?.delete_many(ns, bucket, keys)
     }
 }

@@ -29,6 +29,25 @@ pub async fn queued_carrier() -> FakeTwilio {
     twilio
 }
 
+/// The results of a burst of initiates: the calls placed, and each refusal's reason codes.
+/// Any error but a compliance refusal fails the test.
+pub fn placed_and_refused(results: Vec<rmcp::model::CallToolResult>) -> (Vec<Value>, Vec<Vec<String>>) {
+    let mut placed = Vec::new();
+    let mut refused = Vec::new();
+    for r in results {
+        let content = r.structured_content.clone().unwrap_or(Value::Null);
+        if r.is_error == Some(true) {
+            assert_eq!(content["code"], "COMPLIANCE_BLOCKED", "an error that is not a refusal: {}", super::text(&r));
+            refused.push(
+                content["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_owned()).collect(),
+            );
+        } else {
+            placed.push(content);
+        }
+    }
+    (placed, refused)
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
