@@ -52,6 +52,18 @@ async fn suite(store: Arc<dyn KeyValue>) {
     store.delete_many("a", "many", &some).await.unwrap();
     assert_eq!(store.get_many("a", "many", &some).await.unwrap(), vec![None, None, None]);
 
+    // A batch that names a key twice keeps the later value, as two writes in turn would, and
+    // writes over what was there.
+    let twice = vec![
+        ("dup".to_owned(), b"first".to_vec()),
+        ("key-00002".to_owned(), vec![2]),
+        ("dup".to_owned(), b"second".to_vec()),
+    ];
+    store.set_many("a", "many", &twice).await.unwrap();
+    assert_eq!(store.get("a", "many", "dup").await.unwrap().as_deref(), Some(&b"second"[..]));
+    assert_eq!(store.get("a", "many", "key-00002").await.unwrap(), Some(vec![2]));
+    store.delete_many("a", "many", &["dup".to_owned()]).await.unwrap();
+
     // Counters: from nothing, negative deltas, refusing what is not a number or overflows.
     assert_eq!(store.increment("a", "n", "c", 5).await.unwrap(), 5);
     assert_eq!(store.increment("a", "n", "c", -7).await.unwrap(), -2);
@@ -59,6 +71,17 @@ async fn suite(store: Arc<dyn KeyValue>) {
     assert!(matches!(store.increment("a", "n", "text", 1).await, Err(StoreError::NotANumber { .. })));
     store.set("a", "n", "max", i64::MAX.to_string().as_bytes()).await.unwrap();
     assert!(matches!(store.increment("a", "n", "max", 1).await, Err(StoreError::Overflow { .. })));
+    assert_eq!(store.get("a", "n", "max").await.unwrap(), Some(i64::MAX.to_string().into_bytes()), "changed");
+    store.set("a", "n", "min", i64::MIN.to_string().as_bytes()).await.unwrap();
+    assert!(matches!(store.increment("a", "n", "min", -1).await, Err(StoreError::Overflow { .. })));
+    assert_eq!(store.increment("a", "n", "min", 1).await.unwrap(), i64::MIN + 1);
+    // What a person might have written by hand: a sign, spaces, a newline.
+    store.set("a", "n", "typed", b" +7\n").await.unwrap();
+    assert_eq!(store.increment("a", "n", "typed", 1).await.unwrap(), 8);
+    store.set("a", "n", "binary", &[0xff, b'1']).await.unwrap();
+    assert!(matches!(store.increment("a", "n", "binary", 1).await, Err(StoreError::NotANumber { .. })));
+    store.set("a", "n", "fraction", b"1.5").await.unwrap();
+    assert!(matches!(store.increment("a", "n", "fraction", 1).await, Err(StoreError::NotANumber { .. })));
 
     // Compare-and-swap: on an absent key, on a value, and refused when stale.
     assert!(store.compare_and_swap("a", "cas", "k", None, b"v1").await.unwrap());
