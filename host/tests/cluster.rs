@@ -1,8 +1,9 @@
 //! Several hosts, one PostgreSQL: three `switchboard serve` processes share their state in a
 //! real PostgreSQL server (started here), and agents hammer all three at once. The caps hold
 //! across hosts, a revocation on one host stops calls on the others, a carrier's callback
-//! for a call placed by one host updates the record on another, and a host killed with
-//! SIGKILL mid-burst loses no acknowledged decision.
+//! for a call placed by one host updates the record on another, a host killed with SIGKILL
+//! mid-burst loses no acknowledged decision, and a database restarted under load fails calls
+//! with a store error while it is down and serves them again, with no host restarted.
 //!
 //! Skipped with a message when PostgreSQL's server binaries are missing, unless
 //! `SWITCHBOARD_REQUIRE_POSTGRES=1` (as `.ci/run` sets).
@@ -137,4 +138,107 @@ async fn a_host_killed_mid_burst_loses_no_acknowledged_decision() {
     let r = survivor.call("check_tcpa_compliance", request).await;
     assert_ne!(r.is_error, Some(true), "the survivor stopped serving: {}", common::text(&r));
     survivor.close().await;
+}
+
+/// A check of a number of its own (so that checks never wait on one another's ledger).
+fn check(number: u32) -> Value {
+    json!({ "request": { "phone_number": format!("+1312555{:04}", number % 10_000), "artificial_voice": true,
+        "purpose": "telemarketing" } })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_restarted_under_load_fails_calls_with_a_store_error_then_serves_them_again() {
+    let Some(mut pg) = TempPostgres::for_test() else { return };
+    pg.create_database("restart").unwrap();
+    let twilio = queued_carrier().await;
+    let fixtures: Vec<Fixture> = (0..2).map(|_| host(&twilio, &pg.url("restart"), "")).collect();
+    let hosts: Vec<Session> = join_all(fixtures.iter().map(|fx| serve(fx, free_port()))).await;
+    clear_to_call(&hosts[0], CALLEE).await;
+
+    // Both hosts take a steady stream of checks while the database stops and starts again.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let load = |h: usize| {
+        let (session, stop) = (&hosts[h], &stop);
+        async move {
+            let mut outcomes = Vec::new();
+            let mut i = h as u32 * 5000;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                i += 1;
+                let r = session.call("check_tcpa_compliance", check(i)).await;
+                let content = r.structured_content.clone().unwrap_or(Value::Null);
+                outcomes.push(match r.is_error {
+                    Some(true) => Err(common::text(&r)),
+                    _ => Ok(content["audit_id"].as_str().expect("a decision has an audit id").to_owned()),
+                });
+            }
+            outcomes
+        }
+    };
+    let restart = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        tokio::task::block_in_place(|| pg.pause());
+
+        // While it is down, a call fails with an error that names the store; a call that needs
+        // the database is not placed.
+        for session in &hosts {
+            let message = session.fails("check_tcpa_compliance", check(9999)).await;
+            assert!(message.contains("PostgreSQL state store"), "the error does not name the store: {message}");
+        }
+        let r = hosts[1].call("initiate_call_with_compliance", initiate(CALLEE, 1)).await;
+        assert_eq!(r.is_error, Some(true), "a call placed with the database down: {}", common::text(&r));
+        assert!(twilio.requests_to(Endpoint::CreateCall).is_empty(), "a call reached the carrier");
+
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        tokio::task::block_in_place(|| pg.resume()).unwrap();
+
+        // Back without restarting the hosts: each answers again within seconds.
+        for session in &hosts {
+            let deadline = std::time::Instant::now() + Duration::from_secs(15);
+            loop {
+                let r = session.call("check_tcpa_compliance", check(9998)).await;
+                if r.is_error != Some(true) {
+                    break;
+                }
+                assert!(std::time::Instant::now() < deadline, "no recovery: {}", common::text(&r));
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    };
+    let (outcomes, ()) = tokio::join!(join_all((0..2).map(load)), restart);
+
+    // Every failure under load was a store error, not a crash or a wrong decision; the load
+    // was served before, during (refused) and after the restart; every acknowledged decision
+    // is in the trail.
+    for (h, outcomes) in outcomes.iter().enumerate() {
+        assert!(outcomes.last().is_some_and(Result::is_ok), "host {h} did not serve again under load");
+    }
+    let outcomes: Vec<_> = outcomes.into_iter().flatten().collect();
+    let failures: Vec<&String> = outcomes.iter().filter_map(|o| o.as_ref().err()).collect();
+    assert!(!failures.is_empty(), "no call failed while the database was down");
+    for message in &failures {
+        assert!(message.contains("state store"), "a failure that is not a store error: {message}");
+    }
+    let acknowledged: Vec<&String> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
+    let mut stored = std::collections::HashSet::new();
+    let mut cursor = Value::Null;
+    loop {
+        let page = hosts[0].ok("get_compliance_audit", json!({ "cursor": cursor, "limit": 500 })).await;
+        stored.extend(page["entries"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_owned()));
+        cursor = page["next_cursor"].clone();
+        if cursor.is_null() {
+            break;
+        }
+    }
+    for id in acknowledged {
+        assert!(stored.contains(id), "acknowledged decision {id} is missing from the trail");
+    }
+
+    // The carrier path works again too.
+    let r = hosts[1].call("initiate_call_with_compliance", initiate(CALLEE, 2)).await;
+    assert_ne!(r.is_error, Some(true), "a call after the restart: {}", common::text(&r));
+    for h in hosts {
+        h.close().await;
+    }
 }
