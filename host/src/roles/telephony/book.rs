@@ -5,19 +5,20 @@
 //! Updates are compare-and-swap on the record, so two webhooks of one call never lose one
 //! another's news, on one host or on several sharing a store.
 //! A webhook may also beat the carrier's answer to `place-call` (the carrier sends `initiated`
-//! before the host has saved the call): such news waits, briefly, for the record to appear.
+//! before the host has saved the call), and may land on another host than the one placing
+//! it: such news is kept where the record will be, as a pending entry that the save of the
+//! call takes in, by the same compare-and-swap.
 
 use super::record::{Applied, CallRecord, Update};
 use crate::store::{KeyValue, StoreError};
-use std::collections::HashMap;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 const NAMESPACE: &str = "@host";
 const CALLS: &str = "calls";
 const LEADS: &str = "leads";
-/// How long news of a call the book does not know yet is kept for it.
-const EARLY_NEWS_TTL: Duration = Duration::from_secs(120);
+/// How long news of a call the book does not know yet is kept for it, in seconds.
+const EARLY_NEWS_TTL: i64 = 120;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BookError {
@@ -37,9 +38,28 @@ pub enum Outcome {
 
 pub struct Book {
     store: Arc<dyn KeyValue>,
-    /// News of calls not saved yet; held across a save so that news cannot slip between a
-    /// call's save and its early news being applied.
-    early: tokio::sync::Mutex<HashMap<String, Vec<(Instant, Update)>>>,
+}
+
+/// What the book keeps at a call's key: its record, or news of it that came first.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Entry {
+    Record(Box<CallRecord>),
+    Pending { pending_news: Vec<Held> },
+}
+
+/// The stored form of [`Entry::Pending`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Pending {
+    pending_news: Vec<Held>,
+}
+
+/// News held for a call not saved yet, and when it came (Unix seconds).
+#[derive(Clone, Serialize, Deserialize)]
+struct Held {
+    received_at: i64,
+    update: Update,
 }
 
 /// Which calls to list.
@@ -57,23 +77,29 @@ const TRIES: usize = 50;
 
 impl Book {
     pub fn new(store: Arc<dyn KeyValue>) -> Self {
-        Self { store, early: tokio::sync::Mutex::new(HashMap::new()) }
+        Self { store }
     }
 
-    /// Saves a new call, links it to its lead, and applies any news that arrived first.
-    pub async fn insert(&self, mut record: CallRecord, now: i64) -> Result<CallRecord, BookError> {
-        let mut early = self.early.lock().await;
-        early.retain(|_, news| {
-            news.retain(|(at, _)| at.elapsed() < EARLY_NEWS_TTL);
-            !news.is_empty()
-        });
-        if let Some(news) = early.remove(&record.call_sid) {
-            for (_, update) in news {
-                let applied = record.apply(update, now);
-                tracing::debug!(call = %record.call_sid, ?applied, "applied news that came before the call was saved");
+    /// Saves a new call, applying any news of it that arrived first (on any host), and links
+    /// it to its lead. Returns the record as saved.
+    pub async fn insert(&self, record: CallRecord, now: i64) -> Result<CallRecord, BookError> {
+        let sid = record.call_sid.clone();
+        let mut saved = None;
+        for _ in 0..TRIES {
+            let old = self.store.get(NAMESPACE, CALLS, &sid).await?;
+            let mut new = record.clone();
+            if let Some(Entry::Pending { pending_news }) = old.as_deref().map(|b| decode(&sid, b)).transpose()? {
+                for held in pending_news.into_iter().filter(|h| now - h.received_at <= EARLY_NEWS_TTL) {
+                    let applied = new.apply(held.update, now);
+                    tracing::debug!(call = %sid, ?applied, "applied news that came before the call was saved");
+                }
+            }
+            if self.store.compare_and_swap(NAMESPACE, CALLS, &sid, old.as_deref(), &encode_record(&new)).await? {
+                saved = Some(new);
+                break;
             }
         }
-        self.save(&record).await?;
+        let record = saved.ok_or_else(|| contended(&sid))?;
         if let Some(lead) = &record.lead_id {
             // The lead's list of calls, changed by compare-and-swap: two hosts placing calls
             // for one lead at once both get theirs in.
@@ -96,30 +122,41 @@ impl Book {
 
     /// Applies news about a call, as one compare-and-swap of its record, so that news
     /// arriving on two hosts at once are both applied. News of a call not saved yet is kept
-    /// for a while.
+    /// for it, for a while, where any host's save of the call finds it.
     pub async fn update(
         &self,
         sid: &str,
         update: Update,
         now: i64,
     ) -> Result<(Outcome, Option<CallRecord>), BookError> {
-        let mut early = self.early.lock().await;
         for _ in 0..TRIES {
-            let Some(old) = self.store.get(NAMESPACE, CALLS, sid).await? else {
-                early.entry(sid.to_owned()).or_default().push((Instant::now(), update));
-                return Ok((Outcome::Early, None));
+            let old = self.store.get(NAMESPACE, CALLS, sid).await?;
+            let (outcome, entry) = match old.as_deref().map(|b| decode(sid, b)).transpose()? {
+                Some(Entry::Record(mut record)) => {
+                    // A refused update still counts against the record, so it is saved either way.
+                    let applied = record.apply(update.clone(), now);
+                    (Outcome::Applied(applied), Entry::Record(record))
+                }
+                pending => {
+                    let mut pending_news = match pending {
+                        Some(Entry::Pending { pending_news }) => pending_news,
+                        _ => Vec::new(),
+                    };
+                    pending_news.retain(|h| now - h.received_at <= EARLY_NEWS_TTL);
+                    pending_news.push(Held { received_at: now, update: update.clone() });
+                    (Outcome::Early, Entry::Pending { pending_news })
+                }
             };
-            let mut record = decode(sid, &old)?;
-            let applied = record.apply(update.clone(), now);
-            // A refused update still counts against the record, so it is saved either way.
-            let bytes = serde_json::to_vec(&record).expect("a call record serializes");
-            if self.store.compare_and_swap(NAMESPACE, CALLS, sid, Some(&old), &bytes).await? {
-                return Ok((Outcome::Applied(applied), Some(record)));
+            let bytes = serde_json::to_vec(&entry).expect("a book entry serializes");
+            if self.store.compare_and_swap(NAMESPACE, CALLS, sid, old.as_deref(), &bytes).await? {
+                let record = match entry {
+                    Entry::Record(record) => Some(*record),
+                    Entry::Pending { .. } => None,
+                };
+                return Ok((outcome, record));
             }
         }
-        Err(BookError::Store(StoreError::Backend(format!(
-            "call {sid} changed {TRIES} times while this news was applied; it was not applied"
-        ))))
+        Err(contended(sid))
     }
 
     pub async fn get(&self, sid: &str) -> Result<Option<CallRecord>, BookError> {
@@ -149,8 +186,9 @@ impl Book {
         let mut records = Vec::new();
         for chunk in sids.chunks(500) {
             for (sid, bytes) in chunk.iter().zip(self.store.get_many(NAMESPACE, CALLS, chunk).await?) {
-                let Some(bytes) = bytes else { continue };
-                let record = decode(sid, &bytes)?;
+                let Some(record) = bytes.map(|b| decode(sid, &b)).transpose()?.and_then(record_of) else {
+                    continue;
+                };
                 let keep = filter.status.is_none_or(|s| record.status == s)
                     && (!filter.active_only || !record.status.is_final());
                 if keep {
@@ -164,15 +202,118 @@ impl Book {
     }
 
     async fn read(&self, sid: &str) -> Result<Option<CallRecord>, BookError> {
-        self.store.get(NAMESPACE, CALLS, sid).await?.map(|bytes| decode(sid, &bytes)).transpose()
-    }
-
-    async fn save(&self, record: &CallRecord) -> Result<(), BookError> {
-        let bytes = serde_json::to_vec(record).expect("a call record serializes");
-        Ok(self.store.set(NAMESPACE, CALLS, &record.call_sid, &bytes).await?)
+        match self.store.get(NAMESPACE, CALLS, sid).await? {
+            Some(bytes) => Ok(record_of(decode(sid, &bytes)?)),
+            None => Ok(None),
+        }
     }
 }
 
-fn decode(sid: &str, bytes: &[u8]) -> Result<CallRecord, BookError> {
-    serde_json::from_slice(bytes).map_err(|e| BookError::Corrupt { sid: sid.to_owned(), message: e.to_string() })
+fn decode(sid: &str, bytes: &[u8]) -> Result<Entry, BookError> {
+    match serde_json::from_slice::<CallRecord>(bytes) {
+        Ok(record) => Ok(Entry::Record(Box::new(record))),
+        Err(e) => match serde_json::from_slice::<Pending>(bytes) {
+            Ok(Pending { pending_news }) => Ok(Entry::Pending { pending_news }),
+            // The record's error says more than the pending entry's would.
+            Err(_) => Err(BookError::Corrupt { sid: sid.to_owned(), message: e.to_string() }),
+        },
+    }
+}
+
+/// The record an entry holds: none while only news of the call is.
+fn record_of(entry: Entry) -> Option<CallRecord> {
+    match entry {
+        Entry::Record(record) => Some(*record),
+        Entry::Pending { .. } => None,
+    }
+}
+
+fn encode_record(record: &CallRecord) -> Vec<u8> {
+    serde_json::to_vec(record).expect("a call record serializes")
+}
+
+fn contended(sid: &str) -> BookError {
+    BookError::Store(StoreError::Backend(format!(
+        "call {sid} changed {TRIES} times while this news was applied; it was not applied"
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::roles::telephony::record::{Status, tests::record};
+    use crate::store::LazyStore;
+
+    fn ringing() -> Update {
+        Update { status: Some(Status::Ringing), source: "webhook".into(), sequence: Some(1), ..Update::default() }
+    }
+
+    /// Two books on one store, as two hosts sharing a database.
+    fn two_hosts() -> (tempfile::TempDir, Book, Book) {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn KeyValue> = Arc::new(LazyStore::new(dir.path().join("state.sqlite3")));
+        (dir, Book::new(store.clone()), Book::new(store))
+    }
+
+    #[tokio::test]
+    async fn news_that_reaches_another_host_before_the_call_is_saved_is_applied_by_the_save() {
+        let (_dir, placing, receiving) = two_hosts();
+        let sid = record().call_sid;
+        let (outcome, record_now) = receiving.update(&sid, ringing(), 10).await.unwrap();
+        assert_eq!(outcome, Outcome::Early);
+        assert!(record_now.is_none());
+        // Until it is saved, the call is not in the book, on either host.
+        assert!(placing.get(&sid).await.unwrap().is_none());
+        assert!(receiving.list(&Filter { limit: 10, ..Filter::default() }).await.unwrap().is_empty());
+
+        let saved = placing.insert(record(), 11).await.unwrap();
+        assert_eq!(saved.status, Status::Ringing, "the early news was applied");
+        assert_eq!(receiving.get(&sid).await.unwrap().unwrap().status, Status::Ringing);
+        let listed = receiving.list(&Filter { limit: 10, ..Filter::default() }).await.unwrap();
+        assert_eq!(listed.len(), 1);
+
+        // Later news goes to the record as usual.
+        let done = Update { status: Some(Status::Completed), source: "webhook".into(), ..Update::default() };
+        let (outcome, _) = receiving.update(&sid, done, 12).await.unwrap();
+        assert!(matches!(outcome, Outcome::Applied(Applied::Changed { .. })), "{outcome:?}");
+    }
+
+    #[tokio::test]
+    async fn news_older_than_its_time_is_not_applied() {
+        let (_dir, placing, receiving) = two_hosts();
+        receiving.update(&record().call_sid, ringing(), 10).await.unwrap();
+        let saved = placing.insert(record(), 10 + EARLY_NEWS_TTL + 1).await.unwrap();
+        assert_eq!(saved.status, Status::Initiated);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn news_racing_the_save_on_another_host_is_never_lost() {
+        let (_dir, placing, receiving) = two_hosts();
+        let (placing, receiving) = (Arc::new(placing), Arc::new(receiving));
+        for round in 0..200 {
+            let mut call = record();
+            call.call_sid = format!("CA{round:032}");
+            let sid = call.call_sid.clone();
+            let save = tokio::spawn({
+                let placing = placing.clone();
+                async move { placing.insert(call, 10).await.map(drop) }
+            });
+            let news = tokio::spawn({
+                let (receiving, sid) = (receiving.clone(), sid.clone());
+                async move { receiving.update(&sid, ringing(), 10).await.map(drop) }
+            });
+            save.await.unwrap().unwrap();
+            news.await.unwrap().unwrap();
+            let status = placing.get(&sid).await.unwrap().unwrap().status;
+            assert_eq!(status, Status::Ringing, "round {round}: the news was lost");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_corrupt_entry_is_an_error_that_names_the_call() {
+        let (_dir, book, _) = two_hosts();
+        book.store.set(NAMESPACE, CALLS, "CA1", b"{not json").await.unwrap();
+        let e = book.get("CA1").await.unwrap_err();
+        assert!(e.to_string().contains("CA1"), "{e}");
+    }
 }

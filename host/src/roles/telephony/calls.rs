@@ -60,8 +60,9 @@ impl Telephony {
             url: info.url.clone(),
             duration_seconds: info.duration_seconds,
         };
-        let record =
-            self.apply(sid, Update { recording: Some(recording), source: "carrier", ..Update::default() }).await?;
+        let record = self
+            .apply(sid, Update { recording: Some(recording), source: "carrier".into(), ..Update::default() })
+            .await?;
         Ok((record, info))
     }
 
@@ -98,7 +99,7 @@ impl Telephony {
 fn status_of(info: &CallInfo) -> Update {
     Update {
         status: Some(info.status.into()),
-        source: "carrier",
+        source: "carrier".into(),
         duration_seconds: info.duration_seconds,
         ..Update::default()
     }

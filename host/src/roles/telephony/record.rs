@@ -172,11 +172,12 @@ pub struct CallRecord {
     pub conversation: Option<ConversationRecord>,
 }
 
-/// News about a call, from a webhook or a carrier answer.
-#[derive(Debug, Clone, Default)]
+/// News about a call, from a webhook or a carrier answer. Stored while it waits for its call
+/// to be saved ([`super::book`]).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Update {
     pub status: Option<Status>,
-    pub source: &'static str,
+    pub source: std::borrow::Cow<'static, str>,
     pub sequence: Option<u32>,
     pub duration_seconds: Option<u32>,
     pub answered_by: Option<String>,
@@ -215,7 +216,7 @@ impl CallRecord {
             self.history.push(Step {
                 status: to,
                 at: now,
-                source: update.source.to_owned(),
+                source: update.source.into_owned(),
                 sequence: update.sequence,
             });
             outcome = Applied::Changed { from, to };
@@ -253,11 +254,12 @@ impl CallRecord {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use Status::*;
 
-    fn record() -> CallRecord {
+    /// A call just placed, for tests here and of the book.
+    pub(in crate::roles::telephony) fn record() -> CallRecord {
         CallRecord {
             call_sid: "CA00000000000000000000000000000001".into(),
             carrier: "telephony_twilio".into(),
@@ -283,7 +285,7 @@ mod tests {
     }
 
     fn to(status: Status) -> Update {
-        Update { status: Some(status), source: "webhook", ..Update::default() }
+        Update { status: Some(status), source: "webhook".into(), ..Update::default() }
     }
 
     #[test]
@@ -347,14 +349,14 @@ mod tests {
     fn recordings_are_added_then_completed() {
         let mut r = record();
         let started = Recording { sid: "RE1".into(), status: "in-progress".into(), ..Recording::default() };
-        r.apply(Update { recording: Some(started), source: "carrier", ..Update::default() }, 1);
+        r.apply(Update { recording: Some(started), source: "carrier".into(), ..Update::default() }, 1);
         let done = Recording {
             sid: "RE1".into(),
             status: "completed".into(),
             url: Some("https://x/RE1".into()),
             duration_seconds: Some(9),
         };
-        r.apply(Update { recording: Some(done.clone()), source: "webhook", ..Update::default() }, 2);
+        r.apply(Update { recording: Some(done.clone()), source: "webhook".into(), ..Update::default() }, 2);
         assert_eq!(r.recordings, [done]);
     }
 }

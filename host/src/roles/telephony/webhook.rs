@@ -123,7 +123,7 @@ impl Telephony {
             None => None,
         };
         let honoured = opt_out.is_some();
-        let update = Update { source: "webhook", heard: Some(heard), opt_out, ..Update::default() };
+        let update = Update { source: "webhook".into(), heard: Some(heard), opt_out, ..Update::default() };
         if let Err(e) = self.note(&sid, update).await {
             tracing::error!(call = %sid, error = %e, "could not save what the callee did");
         }
@@ -160,7 +160,7 @@ impl Telephony {
             None => None,
         };
         let update = Update {
-            source: "webhook",
+            source: "webhook".into(),
             conversation: Some(ConversationRecord::from(&conversation)),
             opt_out,
             ..Update::default()
@@ -300,7 +300,7 @@ fn update_of(event: CallEvent) -> Update {
     let is_status = event.kind == EventKind::Status;
     Update {
         status: event.status.map(Status::from),
-        source: "webhook",
+        source: "webhook".into(),
         sequence: event.sequence,
         duration_seconds: if is_status { event.duration_seconds } else { None },
         answered_by: event.answered_by,
