@@ -103,6 +103,14 @@ async fn requests_without_the_token_or_from_a_foreign_host_are_refused() {
     // DNS rebinding: a page on another site that resolves to 127.0.0.1.
     assert_eq!(post(Some("evil.example"), None).await.unwrap().status(), 403);
     assert_eq!(post(None, Some("https://evil.example")).await.unwrap().status(), 403);
+    assert_eq!(post(None, Some("http://127.0.0.1.evil.example")).await.unwrap().status(), 403);
+    assert_eq!(post(None, Some("http://localhost.evil.example:8080")).await.unwrap().status(), 403);
+    // A browser-based client on this machine may connect to a loopback listener: its own
+    // origin, or a page on another local port.
+    let own = base.trim_end_matches('/').to_owned();
+    for origin in [own.as_str(), "http://localhost:5173", "http://127.0.0.1:6274", "http://[::1]:8080"] {
+        assert_eq!(post(None, Some(origin)).await.unwrap().status(), 200, "Origin: {origin}");
+    }
     // Health and readiness need no token.
     assert_eq!(reqwest::get(format!("{base}/ready")).await.unwrap().status(), 200);
 }

@@ -13,8 +13,9 @@ pub struct HttpSettings {
     pub token_env: String,
     /// Accepted `Host` header values (host or host:port).
     pub allowed_hosts: Vec<String>,
-    /// Accepted browser `Origin`s (`https://app.example.com:443`); empty accepts requests
-    /// without an `Origin` only.
+    /// Accepted browser `Origin`s (`https://app.example.com:443`, `:*` for any port), besides
+    /// the loopback origins a loopback listener always accepts; a request without an `Origin`
+    /// is not a browser's and passes.
     pub allowed_origins: Vec<String>,
     /// Largest request body, in KiB.
     pub max_body_kib: usize,

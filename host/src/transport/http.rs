@@ -33,6 +33,17 @@ use std::time::Duration;
 use subtle::ConstantTimeEq as _;
 use tokio_util::sync::CancellationToken;
 
+/// The origins of pages served from this machine, on any port, which a loopback listener
+/// accepts besides `[http] allowed_origins`.
+const LOOPBACK_ORIGINS: &[&str] = &[
+    "http://localhost:*",
+    "https://localhost:*",
+    "http://127.0.0.1:*",
+    "https://127.0.0.1:*",
+    "http://[::1]:*",
+    "https://[::1]:*",
+];
+
 /// Only a digest of the token is kept; requests are compared against it in constant time.
 #[derive(Clone)]
 struct Auth {
@@ -87,13 +98,18 @@ pub async fn serve(
     let mut allowed_hosts = settings.allowed_hosts.clone();
     // The address we listen on is always a valid Host.
     allowed_hosts.push(addr.to_string());
+    let mut allowed_origins = settings.allowed_origins.clone();
+    if addr.ip().is_loopback() {
+        // A browser-based client on this machine (an inspector on another local port) sends a
+        // loopback Origin; a loopback listener serves it. Every other site stays refused.
+        allowed_origins.extend(LOOPBACK_ORIGINS.iter().map(|o| (*o).to_owned()));
+    }
     let mcp_config = StreamableHttpServerConfig::default()
         .with_allowed_hosts(allowed_hosts)
-        .with_allowed_origins(settings.allowed_origins.clone())
+        .with_allowed_origins(allowed_origins)
         .with_max_request_body_bytes(settings.max_body_kib * 1024)
-        .with_cancellation_token(stop.child_token());
-    let mcp_config =
-        if settings.allowed_origins.is_empty() { mcp_config.enforce_origin_validation() } else { mcp_config };
+        .with_cancellation_token(stop.child_token())
+        .enforce_origin_validation();
     let service_host = host.clone();
     let mcp = StreamableHttpService::new(
         move || Ok(McpService::new(service_host.clone())),
