@@ -106,3 +106,73 @@ async fn cli_lists_components_and_calls_a_tool() {
     assert_eq!(code, 1);
     assert!(stderr.contains("not valid JSON"), "{stderr}");
 }
+
+/// Sends one request and reads up to its response; the `notifications/message` seen on the
+/// way, and the response.
+async fn request_collecting_logs(
+    stdin: &mut tokio::process::ChildStdin,
+    lines: &mut common::RawLines,
+    request: Value,
+) -> (Vec<Value>, Value) {
+    stdin.write_all(format!("{request}\n").as_bytes()).await.unwrap();
+    let mut logs = Vec::new();
+    loop {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(20), lines.next_line())
+            .await
+            .expect("a response in time")
+            .unwrap()
+            .expect("stdout open");
+        let v: Value = serde_json::from_str(&line).unwrap();
+        if v["method"] == "notifications/message" {
+            logs.push(v["params"].clone());
+        } else if v["id"] == request["id"] {
+            return (logs, v);
+        }
+    }
+}
+
+#[tokio::test]
+async fn logging_set_level_sends_call_events_at_that_level_and_above() {
+    let fx = Fixture::new();
+    let (mut child, mut stdin, mut lines) = fx.serve_raw().await;
+    let call = |id: u32, name: &str, args: Value| json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": name, "arguments": args}});
+    let set_level = |id: u32, level: &str| json!({"jsonrpc": "2.0", "id": id, "method": "logging/setLevel", "params": {"level": level}});
+    let echo = json!({"text": "words the user asked to speak"});
+
+    // Before the client asks, nothing.
+    let (logs, _) = request_collecting_logs(&mut stdin, &mut lines, call(1, "probe_echo", echo.clone())).await;
+    assert!(logs.is_empty(), "{logs:?}");
+
+    // At `notice`: a call that went well is below it; a trap is above it.
+    let (_, reply) = request_collecting_logs(&mut stdin, &mut lines, set_level(2, "notice")).await;
+    assert_eq!(reply["result"], json!({}), "{reply}");
+    let (logs, _) = request_collecting_logs(&mut stdin, &mut lines, call(3, "probe_echo", echo.clone())).await;
+    assert!(logs.is_empty(), "{logs:?}");
+    let (logs, reply) = request_collecting_logs(&mut stdin, &mut lines, call(4, "probe_trap", json!({}))).await;
+    assert_eq!(reply["result"]["isError"], true);
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    assert_eq!(logs[0]["level"], "error");
+    assert_eq!(logs[0]["logger"], "switchboard");
+    assert_eq!(logs[0]["data"]["tool"], "probe_trap");
+    assert_eq!(logs[0]["data"]["outcome"], "trap");
+
+    // At `debug`, every call; never its arguments or result.
+    request_collecting_logs(&mut stdin, &mut lines, set_level(5, "debug")).await;
+    let (logs, _) = request_collecting_logs(&mut stdin, &mut lines, call(6, "probe_echo", echo)).await;
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    assert_eq!(logs[0]["level"], "info");
+    assert_eq!(logs[0]["data"]["outcome"], "ok");
+    assert!(logs[0]["data"]["correlation_id"].is_string());
+    assert!(!logs[0].to_string().contains("words the user"), "the arguments reached the log: {}", logs[0]);
+
+    // A level that is not one is a JSON-RPC error (rmcp answers -32601, not the -32602 the
+    // spec names: its request parser drops a request whose params do not parse), and the
+    // session goes on.
+    let (_, reply) = request_collecting_logs(&mut stdin, &mut lines, set_level(7, "loud")).await;
+    assert!(reply["error"]["code"].is_i64(), "{reply}");
+    let (_, pong) =
+        request_collecting_logs(&mut stdin, &mut lines, json!({"jsonrpc": "2.0", "id": 8, "method": "ping"})).await;
+    assert_eq!(pong["result"], json!({}), "{pong}");
+    drop(stdin);
+    let _ = child.wait().await;
+}

@@ -1,6 +1,7 @@
-//! The MCP server: `initialize`, `ping`, `tools/list` and `tools/call` over rmcp, with the
-//! tool list built at runtime from the catalog (no `#[tool]` macros).
+//! The MCP server: `initialize`, `ping`, `tools/list`, `tools/call` and `logging/setLevel`
+//! over rmcp, with the tool list built at runtime from the catalog (no `#[tool]` macros).
 
+use super::client_log::ClientLog;
 use crate::catalog::Dispatched;
 use crate::host::Host;
 use crate::{catalog, operator};
@@ -14,15 +15,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tracing::Instrument as _;
 
-/// Serves one MCP connection from a shared [`Host`].
+/// Serves one MCP connection (or HTTP session) from a shared [`Host`].
 #[derive(Clone)]
 pub struct McpService {
     host: Arc<Host>,
+    /// The level this client asked for with `logging/setLevel`.
+    log: Arc<ClientLog>,
 }
 
 impl McpService {
     pub fn new(host: Arc<Host>) -> Self {
-        Self { host }
+        Self { host, log: Arc::default() }
     }
 }
 
@@ -33,8 +36,10 @@ fn correlation_id() -> String {
 }
 
 impl ServerHandler for McpService {
+    #[allow(deprecated)] // `enable_logging`: see transport/client_log.rs
     fn get_info(&self) -> ServerConfig {
-        let capabilities = ServerCapabilities::builder().enable_tools().enable_tool_list_changed().build();
+        let capabilities =
+            ServerCapabilities::builder().enable_tools().enable_tool_list_changed().enable_logging().build();
         ServerConfig::new(capabilities)
             .with_server_info(Implementation::new("switchboard", env!("CARGO_PKG_VERSION")).with_title("Switchboard"))
             .with_instructions(
@@ -57,6 +62,16 @@ impl ServerHandler for McpService {
         });
     }
 
+    #[allow(deprecated)] // MCP logging: see transport/client_log.rs
+    async fn set_level(
+        &self,
+        request: rmcp::model::SetLevelRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.log.set(request.level);
+        Ok(())
+    }
+
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
@@ -71,7 +86,8 @@ impl ServerHandler for McpService {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
-        let span = tracing::info_span!("call", id = %correlation_id(), rpc = %context.id, tool = %request.name);
+        let correlation = correlation_id();
+        let span = tracing::info_span!("call", id = %correlation, rpc = %context.id, tool = %request.name);
         async {
             let _in_flight = self.host.begin_call();
             let metrics = &self.host.metrics;
@@ -97,6 +113,7 @@ impl ServerHandler for McpService {
                 // Label values never come from the client: every unknown name counts as one.
                 metrics.call_finished(crate::metrics::UNKNOWN_TOOL, "unknown_tool", elapsed, None);
                 tracing::info!("unknown tool");
+                self.log.call_finished(&context.peer, &request.name, "unknown_tool", elapsed, &correlation).await;
                 return Err(McpError::invalid_params(
                     format!("unknown tool `{}`; tools/list gives the available tools", request.name),
                     None,
@@ -107,6 +124,7 @@ impl ServerHandler for McpService {
                 metrics.instance_memory(&called.component, bytes);
             }
             tracing::info!(elapsed_us = elapsed.as_micros() as u64, outcome = called.outcome, "tools/call");
+            self.log.call_finished(&context.peer, &request.name, called.outcome, elapsed, &correlation).await;
             Ok(called.result.into())
         }
         .instrument(span)

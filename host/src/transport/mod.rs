@@ -1,6 +1,7 @@
 //! The transport layer: how agents reach the catalog, over stdio or Streamable HTTP.
 
 mod audio;
+mod client_log;
 mod framing;
 pub mod http;
 mod mcp;
