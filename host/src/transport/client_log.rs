@@ -39,8 +39,8 @@ impl ClientLog {
         correlation: &str,
     ) {
         let level = level_of(outcome);
-        let wanted = *self.level.lock().unwrap_or_else(|e| e.into_inner());
-        if !wanted.is_some_and(|min| rank(level) >= rank(min)) {
+        let Some(wanted) = *self.level.lock().unwrap_or_else(|e| e.into_inner()) else { return };
+        if rank(level) < rank(wanted) {
             return;
         }
         let data = serde_json::json!({
