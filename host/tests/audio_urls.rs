@@ -2,11 +2,8 @@
 //! resource link whose URL streams the audio as the provider makes it; a finished clip answers
 //! `HEAD` and byte ranges; links expire, and the bytes kept are capped.
 
-mod audio;
-mod common;
-
-use common::calling::free_port;
-use common::{Fixture, Session, text};
+use crate::common::calling::free_port;
+use crate::common::{Fixture, Session, text};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use switchboard_fakes::elevenlabs::FakeElevenLabs;
@@ -67,7 +64,7 @@ async fn a_link_streams_as_the_provider_speaks_then_answers_head_and_ranges() {
     let whole = whole.bytes().await.unwrap();
     assert_eq!(length, whole.len());
     assert_eq!(whole[44..], streamed[44..], "the stream carried the same audio");
-    let wav = audio::parse_wav(&whole);
+    let wav = crate::audio::parse_wav(&whole);
     assert_eq!(wav.sample_rate, 16000);
 
     let head = client.head(&url).send().await.unwrap();

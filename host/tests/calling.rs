@@ -4,13 +4,11 @@
 //! and out-of-order webhooks change nothing; a kill -9 during a burst of decisions loses none
 //! that were acknowledged.
 
-mod common;
-
-use common::calling::{
+use crate::common::calling::{
     ACCOUNT, CALLEE, FROM, NIGHT_IN_NEW_YORK, NOON_IN_NEW_YORK, TOKEN, clear_to_call, fixture, free_port, serve,
     wait_for_status,
 };
-use common::{Fixture, text};
+use crate::common::{Fixture, text};
 use serde_json::{Value, json};
 use std::time::Duration;
 use switchboard_fakes::twilio::{FakeTwilio, Outcome, sign};

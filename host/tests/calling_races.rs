@@ -5,10 +5,8 @@
 //! failed placement gives its slot back; a revocation acknowledged during a burst stops every
 //! call not already on its way.
 
-mod common;
-
-use common::Session;
-use common::calling::{
+use crate::common::Session;
+use crate::common::calling::{
     CALLEE, NOON_IN_NEW_YORK, audit_of, clear_to_call, fixture, free_port, placed_and_refused, queued_carrier, serve,
 };
 use futures::future::join_all;

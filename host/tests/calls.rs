@@ -8,13 +8,10 @@
 //!   post-call transcript is attached to the call and read for an opt-out;
 //! * forged webhooks change nothing.
 
-mod audio;
-mod common;
-
-use common::calling::{
+use crate::common::calling::{
     ACCOUNT, CALLEE, FROM, NOON_IN_NEW_YORK, TOKEN, audit_of, clear_to_call, fixture_with, free_port, serve_env,
 };
-use common::{Fixture, Session};
+use crate::common::{Fixture, Session};
 use serde_json::{Value, json};
 use std::time::Duration;
 use switchboard_fakes::elevenlabs::{self as el, FakeElevenLabs, Turn, Verdict};
@@ -76,7 +73,7 @@ async fn a_message_call_plays_our_voice_and_the_opt_out_key_stops_the_next_call(
     assert_eq!(fetch.url, plan["audio_url"].as_str().unwrap());
     assert_eq!((fetch.status, fetch.content_type.as_deref()), (Some(200), Some("audio/wav")), "{fetch:?}");
     let audio = reqwest::get(&fetch.url).await.unwrap().bytes().await.unwrap();
-    let wav = audio::parse_wav(&audio);
+    let wav = crate::audio::parse_wav(&audio);
     assert_eq!(wav.sample_rate, 16000);
     // Naming the business, the opt-out, the message and the call-back number take a while.
     assert!(wav.duration_ms() > 8000.0, "{} ms", wav.duration_ms());

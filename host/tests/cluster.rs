@@ -8,12 +8,10 @@
 //! Skipped with a message when PostgreSQL's server binaries are missing, unless
 //! `SWITCHBOARD_REQUIRE_POSTGRES=1` (as `.ci/run` sets).
 
-mod common;
-
-use common::calling::{
+use crate::common::calling::{
     CALLEE, NOON_IN_NEW_YORK, audit_of, clear_to_call, fixture, free_port, placed_and_refused, queued_carrier, serve,
 };
-use common::{Fixture, Session};
+use crate::common::{Fixture, Session};
 use futures::future::join_all;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -77,7 +75,7 @@ async fn three_hosts_on_one_database_keep_the_caps_and_honour_a_revocation_made_
     hosts[2].ok("revoke_consent", json!({ "phone_number": CALLEE, "means": "said-stop-on-call" })).await;
     for session in &hosts[..2] {
         let r = session.call("initiate_call_with_compliance", initiate(CALLEE, 99)).await;
-        assert_eq!(r.is_error, Some(true), "a call after the revocation: {}", common::text(&r));
+        assert_eq!(r.is_error, Some(true), "a call after the revocation: {}", crate::common::text(&r));
     }
     for h in hosts {
         h.close().await;
@@ -136,7 +134,7 @@ async fn a_host_killed_mid_burst_loses_no_acknowledged_decision() {
     let request =
         json!({ "request": { "phone_number": CALLEE, "artificial_voice": true, "purpose": "telemarketing" } });
     let r = survivor.call("check_tcpa_compliance", request).await;
-    assert_ne!(r.is_error, Some(true), "the survivor stopped serving: {}", common::text(&r));
+    assert_ne!(r.is_error, Some(true), "the survivor stopped serving: {}", crate::common::text(&r));
     survivor.close().await;
 }
 
@@ -167,7 +165,7 @@ async fn a_database_restarted_under_load_fails_calls_with_a_store_error_then_ser
                 let r = session.call("check_tcpa_compliance", check(i)).await;
                 let content = r.structured_content.clone().unwrap_or(Value::Null);
                 outcomes.push(match r.is_error {
-                    Some(true) => Err(common::text(&r)),
+                    Some(true) => Err(crate::common::text(&r)),
                     _ => Ok(content["audit_id"].as_str().expect("a decision has an audit id").to_owned()),
                 });
             }
@@ -185,7 +183,7 @@ async fn a_database_restarted_under_load_fails_calls_with_a_store_error_then_ser
             assert!(message.contains("PostgreSQL state store"), "the error does not name the store: {message}");
         }
         let r = hosts[1].call("initiate_call_with_compliance", initiate(CALLEE, 1)).await;
-        assert_eq!(r.is_error, Some(true), "a call placed with the database down: {}", common::text(&r));
+        assert_eq!(r.is_error, Some(true), "a call placed with the database down: {}", crate::common::text(&r));
         assert!(twilio.requests_to(Endpoint::CreateCall).is_empty(), "a call reached the carrier");
 
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -199,7 +197,7 @@ async fn a_database_restarted_under_load_fails_calls_with_a_store_error_then_ser
                 if r.is_error != Some(true) {
                     break;
                 }
-                assert!(std::time::Instant::now() < deadline, "no recovery: {}", common::text(&r));
+                assert!(std::time::Instant::now() < deadline, "no recovery: {}", crate::common::text(&r));
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
@@ -237,7 +235,7 @@ async fn a_database_restarted_under_load_fails_calls_with_a_store_error_then_ser
 
     // The carrier path works again too.
     let r = hosts[1].call("initiate_call_with_compliance", initiate(CALLEE, 2)).await;
-    assert_ne!(r.is_error, Some(true), "a call after the restart: {}", common::text(&r));
+    assert_ne!(r.is_error, Some(true), "a call after the restart: {}", crate::common::text(&r));
     for h in hosts {
         h.close().await;
     }

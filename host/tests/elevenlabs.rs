@@ -2,9 +2,7 @@
 //! client over stdio, the built-in tts_elevenlabs talking wasi:http to the fake ElevenLabs on
 //! 127.0.0.1, and the offline voice as the fallback.
 
-mod common;
-
-use common::{Fixture, Session, text};
+use crate::common::{Fixture, Session, text};
 use serde_json::{Value, json};
 use std::time::Duration;
 use switchboard_fakes::elevenlabs::{Failure, FakeElevenLabs};

@@ -8,9 +8,7 @@
 //! `SWITCHBOARD_FUZZ_SECONDS` (default 15) from `SWITCHBOARD_FUZZ_SEED` (default 0), so a run
 //! is repeatable and CI's is bounded. A failure prints the line to add to the corpus.
 
-mod common;
-
-use common::Fixture;
+use crate::common::Fixture;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree as _;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -37,7 +35,7 @@ const METHODS: [&str; 8] =
 struct Host {
     child: tokio::process::Child,
     stdin: tokio::process::ChildStdin,
-    stdout: common::RawLines,
+    stdout: crate::common::RawLines,
     pings: u64,
 }
 

@@ -1,9 +1,7 @@
 //! Hot-loading: components dropped into, replaced in or removed from the components
 //! directory of a running host, while a client stays connected.
 
-mod common;
-
-use common::{BIN, Fixture, PROBE_POLICY, PROBE_WASM};
+use crate::common::{BIN, Fixture, PROBE_POLICY, PROBE_WASM};
 use rmcp::model::CallToolRequestParams;
 use rmcp::service::NotificationContext;
 use rmcp::transport::TokioChildProcess;
@@ -71,7 +69,7 @@ async fn components_come_and_go_while_the_client_stays_connected() {
     assert!(took < Duration::from_secs(3), "{took:?}");
     tokio::time::timeout(Duration::from_secs(5), changes.wait_for(|n| *n >= 1)).await.unwrap().unwrap();
     let r = client
-        .call_tool(CallToolRequestParams::new("extra_greet").with_arguments(common::obj(json!({"name": "Eve"}))))
+        .call_tool(CallToolRequestParams::new("extra_greet").with_arguments(crate::common::obj(json!({"name": "Eve"}))))
         .await
         .unwrap();
     assert_eq!(r.structured_content, Some(json!({"value": "Hello, Eve!"})));
@@ -106,7 +104,7 @@ async fn calls_in_flight_finish_on_the_version_they_started_with() {
     let slow = {
         let peer = client.peer().clone();
         tokio::spawn(async move {
-            let args = common::obj(json!({"ms": 300}));
+            let args = crate::common::obj(json!({"ms": 300}));
             peer.call_tool_once(CallToolRequestParams::new("probe_sleep").with_arguments(args)).await
         })
     };
@@ -135,14 +133,14 @@ async fn operator_tools_are_off_by_default_and_unload_and_load_when_on() {
     let (tx, mut changes) = watch::channel(0u32);
     let client = Counting(tx).serve(transport).await.unwrap();
     let call = |name: &str, args: Value| {
-        client.call_tool(CallToolRequestParams::new(name.to_owned()).with_arguments(common::obj(args)))
+        client.call_tool(CallToolRequestParams::new(name.to_owned()).with_arguments(crate::common::obj(args)))
     };
     let list = call("switchboard_list_components", json!({})).await.unwrap();
     let listed = list.structured_content.unwrap();
     // The built-ins (offline voice, classifier, ElevenLabs, Twilio, TCPA, example) and the probe.
     let names: Vec<&str> =
         listed["components"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
-    assert_eq!(names, common::LOADED, "{listed}");
+    assert_eq!(names, crate::common::LOADED, "{listed}");
     assert_eq!(listed["components"][0]["roles"][0]["role"], "tts");
 
     let r = call("switchboard_unload_component", json!({"name": "probe"})).await.unwrap();

@@ -1,8 +1,6 @@
 //! MCP over Streamable HTTP: the real binary on a loopback port and the rmcp HTTP client.
 
-mod common;
-
-use common::{BIN, Fixture, obj};
+use crate::common::{BIN, Fixture, obj};
 use rmcp::ServiceExt as _;
 use rmcp::model::CallToolRequestParams;
 use rmcp::transport::StreamableHttpClientTransport;
@@ -177,7 +175,7 @@ async fn webhooks_reach_a_component_that_takes_them_and_no_other() {
     assert!(r.text().await.unwrap().contains("does not take webhooks"));
     assert_eq!(http.get(format!("{base}/webhooks/nobody/x")).send().await.unwrap().status(), 404);
     // A component without an incoming handler says so.
-    std::fs::write(dir.join("probe.toml"), format!("webhooks = true\n{}", common::PROBE_POLICY)).unwrap();
+    std::fs::write(dir.join("probe.toml"), format!("webhooks = true\n{}", crate::common::PROBE_POLICY)).unwrap();
     tokio::time::sleep(Duration::from_millis(800)).await;
     let r = http.get(format!("{base}/webhooks/probe/x")).send().await.unwrap();
     assert_eq!(r.status(), 404);

@@ -2,9 +2,7 @@
 //! in its own namespace, only when its policy grants it, and nothing acknowledged lost to a
 //! kill -9.
 
-mod common;
-
-use common::Fixture;
+use crate::common::Fixture;
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt as _;
 

@@ -1,8 +1,6 @@
 //! The wire itself: raw JSON-RPC lines on the binary's stdin, and the command line.
 
-mod common;
-
-use common::Fixture;
+use crate::common::Fixture;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::process::Stdio;
@@ -84,7 +82,7 @@ async fn cli_lists_components_and_calls_a_tool() {
     assert_eq!(code, 0, "{stderr}");
     let list: Value = serde_json::from_str(&stdout).unwrap();
     let names: Vec<&str> = list["components"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
-    assert_eq!(names, common::LOADED);
+    assert_eq!(names, crate::common::LOADED);
     let probe = &list["components"][6];
     assert_eq!(probe["policy"]["allowed_hosts"], json!(["127.0.0.1:9"]));
     assert_eq!(probe["policy"]["memory_mb"], 32);
@@ -111,7 +109,7 @@ async fn cli_lists_components_and_calls_a_tool() {
 /// way, and the response.
 async fn request_collecting_logs(
     stdin: &mut tokio::process::ChildStdin,
-    lines: &mut common::RawLines,
+    lines: &mut crate::common::RawLines,
     request: Value,
 ) -> (Vec<Value>, Value) {
     stdin.write_all(format!("{request}\n").as_bytes()).await.unwrap();

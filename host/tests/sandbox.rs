@@ -1,9 +1,7 @@
 //! What a component may not do: each attempt ends in a clear tool error, the host keeps
 //! serving, and the next call works.
 
-mod common;
-
-use common::{Fixture, SECRET};
+use crate::common::{Fixture, SECRET};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -114,8 +112,8 @@ async fn an_invalid_policy_names_the_file_and_the_problem() {
 async fn a_second_component_with_a_taken_name_is_rejected_not_merged() {
     let fx = Fixture::new();
     // The same probe under another file name, claiming the name `probe` in its policy.
-    std::fs::copy(common::PROBE_WASM, fx.components_dir().join("zz_copy.wasm")).unwrap();
-    let policy = format!("name = \"probe\"\n{}", common::PROBE_POLICY);
+    std::fs::copy(crate::common::PROBE_WASM, fx.components_dir().join("zz_copy.wasm")).unwrap();
+    let policy = format!("name = \"probe\"\n{}", crate::common::PROBE_POLICY);
     std::fs::write(fx.components_dir().join("zz_copy.toml"), policy).unwrap();
     let (code, stdout, _) = fx.run(&["components", "list"]).await;
     assert_eq!(code, 1, "{stdout}");
@@ -127,7 +125,7 @@ async fn a_second_component_with_a_taken_name_is_rejected_not_merged() {
 #[tokio::test]
 async fn past_its_concurrency_a_component_queues_then_answers_busy() {
     let one_at_a_time = |queue: u32| {
-        common::PROBE_POLICY.replace("max_concurrent = 64", &format!("max_concurrent = 1\nmax_queued = {queue}"))
+        crate::common::PROBE_POLICY.replace("max_concurrent = 64", &format!("max_concurrent = 1\nmax_queued = {queue}"))
     };
     // No queue: the second call is told at once.
     let fx = Fixture::with_policy(&one_at_a_time(0));
@@ -139,7 +137,7 @@ async fn past_its_concurrency_a_component_queues_then_answers_busy() {
     });
     assert_ne!(a.is_error, Some(true));
     let (b, waited) = b;
-    assert!(common::text(&b).contains("busy"), "{}", common::text(&b));
+    assert!(crate::common::text(&b).contains("busy"), "{}", crate::common::text(&b));
     assert!(waited < Duration::from_millis(100), "{waited:?}");
     s.close().await;
 
@@ -151,6 +149,6 @@ async fn past_its_concurrency_a_component_queues_then_answers_busy() {
         s.call("probe_sleep", json!({"ms": 10})).await
     });
     assert_ne!(a.is_error, Some(true));
-    assert_ne!(b.is_error, Some(true), "{}", common::text(&b));
+    assert_ne!(b.is_error, Some(true), "{}", crate::common::text(&b));
     s.close().await;
 }

@@ -1,9 +1,7 @@
 //! Hostile calls repeated 10,000 times each must not grow the host's memory: every trap,
 //! memory bomb, stack overflow and refused request releases what its instance held.
 
-mod common;
-
-use common::Fixture;
+use crate::common::Fixture;
 use futures::StreamExt as _;
 use serde_json::{Value, json};
 
@@ -49,7 +47,7 @@ async fn ten_thousand_hostile_calls_each_leave_memory_flat() {
     s.close().await;
 }
 
-async fn run(s: &common::Session, tool: &str, args: &Value, n: usize) {
+async fn run(s: &crate::common::Session, tool: &str, args: &Value, n: usize) {
     futures::stream::iter(0..n)
         .map(|_| s.call(tool, args.clone()))
         .buffer_unordered(IN_FLIGHT)

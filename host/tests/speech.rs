@@ -1,12 +1,9 @@
 //! The speech role end to end: the real binary, the rmcp client over stdio, the built-in
 //! offline voice (tts_formant) and classifier (classifier_text).
 
-mod audio;
-mod common;
-
-use audio::{Wav, parse_wav};
+use crate::audio::{Wav, parse_wav};
+use crate::common::{Fixture, Session, text};
 use base64::Engine as _;
-use common::{Fixture, Session, text};
 use rmcp::model::CallToolResult;
 use serde_json::{Value, json};
 

@@ -1,9 +1,7 @@
 //! Tools derived from WIT, served over stdio: the tool list, a call per type shape, and
 //! argument validation.
 
-mod common;
-
-use common::{Fixture, obj};
+use crate::common::{Fixture, obj};
 use serde_json::{Value, json};
 
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/hello_tool.tools.json");

@@ -1,0 +1,26 @@
+//! The host's integration tests, one binary: each module drives the release binary (or the
+//! library) the way a user would. One binary links once; 27 linked 27 times (about 30 s each
+//! on two cores). Run one module with `cargo test --release --test integration <module>::`.
+
+mod audio;
+mod common;
+
+mod audio_urls;
+mod calling;
+mod calling_races;
+mod calls;
+mod cluster;
+mod components;
+mod elevenlabs;
+mod fuzz;
+mod hotload;
+mod http;
+mod keyvalue;
+mod properties;
+mod protocol;
+mod sandbox;
+mod soak;
+mod speech;
+mod store;
+mod tools;
+mod workspace;
