@@ -1,6 +1,10 @@
 //! The host's integration tests, one binary: each module drives the release binary (or the
 //! library) the way a user would. One binary links once; 27 linked 27 times (about 30 s each
 //! on two cores). Run one module with `cargo test --release --test integration <module>::`.
+//!
+//! `tests/properties.rs` stays a binary of its own: in this one its schema/converter agreement
+//! test failed once in seven full runs (never in 460 runs alone, nor in its own binary), and
+//! until that is understood it runs where it always passed.
 
 mod audio;
 mod common;
@@ -16,7 +20,6 @@ mod fuzz;
 mod hotload;
 mod http;
 mod keyvalue;
-mod properties;
 mod protocol;
 mod sandbox;
 mod soak;
