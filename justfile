@@ -36,6 +36,7 @@ bench:
     cargo bench --bench speech
     cargo bench --bench failover
     cargo bench --bench calling
+    cargo bench --bench cluster     # needs PostgreSQL's server binaries
 
 # Check that the example still builds with cargo-component (installed when missing).
 check-cargo-component:
