@@ -14,28 +14,14 @@
 
 mod support;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::time::{Duration, Instant};
+use support::decisions::{check, prepare};
 use support::{Host, report};
 
-const NUMBERS: u32 = 200;
 const SEQUENTIAL: u32 = 2000;
 const BURST: u32 = 2000;
 const CONCURRENT: u32 = 2000;
-
-fn number(i: u32) -> String {
-    // New York, Chicago, Denver and Los Angeles numbers; a time that is inside calling hours in
-    // all of them is chosen below, so most decisions run every rule to the end.
-    let area = ["212", "312", "303", "213"][(i % 4) as usize];
-    format!("+1{area}555{:04}", i % NUMBERS)
-}
-
-fn check(i: u32, at: i64) -> Value {
-    json!({ "request": {
-        "phone_number": number(i), "at": at, "artificial_voice": true, "purpose": "telemarketing",
-        "subject": "solar", "lead_id": format!("lead-{i}")
-    }})
-}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -46,24 +32,11 @@ async fn main() -> anyhow::Result<()> {
     );
     let mut host = Host::start(dir.path(), "calling", &config, &[]).await?;
 
-    // A fresh scrub holding some of the numbers, and written consent for half of them.
-    let listed: Vec<String> = (0..NUMBERS).step_by(10).map(|i| number(i)[2..].to_owned()).collect();
-    host.call("import_dnc_registry", json!({ "content": listed.join("\n") })).await?;
-    for i in (0..NUMBERS).step_by(2) {
-        let consent = json!({ "consent": { "phone_number": number(i), "kind": "prior-express-written",
-            "channel": "web-form", "scope": "acme-solar" }});
-        host.call("record_consent", consent).await?;
-    }
-    // Wednesday 2026-11-18 19:00 UTC: 14:00 in New York, 11:00 in Los Angeles.
-    let at = 1_795_028_400;
-
-    for i in 0..100 {
-        host.call("check_tcpa_compliance", check(i, at)).await?;
-    }
+    prepare(&mut host).await?;
     let mut samples = Vec::new();
     let started = Instant::now();
     for i in 0..SEQUENTIAL {
-        let (elapsed, decision) = host.call("check_tcpa_compliance", check(i, at)).await?;
+        let (elapsed, decision) = host.call("check_tcpa_compliance", check(i)).await?;
         anyhow::ensure!(decision["audit_id"].is_string(), "no audit entry: {decision}");
         samples.push(elapsed.as_secs_f64() * 1000.0);
     }
@@ -71,7 +44,7 @@ async fn main() -> anyhow::Result<()> {
     report("check_tcpa_compliance round trip, one at a time", "ms", samples);
     println!("{:<58} {:>9.0} decisions/s", "one at a time", f64::from(SEQUENTIAL) / total.as_secs_f64());
 
-    let calls: Vec<Value> = (0..BURST).map(|i| check(i, at)).collect();
+    let calls: Vec<Value> = (0..BURST).map(check).collect();
     let elapsed: Duration = host.burst("check_tcpa_compliance", &calls).await?;
     println!(
         "{:<58} {:>9.0} decisions/s   ({BURST} in {:.2} s)",
@@ -82,7 +55,7 @@ async fn main() -> anyhow::Result<()> {
 
     for width in [1, 8, 64] {
         for (label, spread) in [("200 numbers", true), ("one number", false)] {
-            let calls: Vec<Value> = (0..CONCURRENT).map(|i| check(if spread { i } else { 0 }, at)).collect();
+            let calls: Vec<Value> = (0..CONCURRENT).map(|i| check(if spread { i } else { 0 })).collect();
             let (elapsed, latencies) = host.concurrent("check_tcpa_compliance", &calls, width).await?;
             let rate = f64::from(CONCURRENT) / elapsed.as_secs_f64();
             let (p50, p99) = support::percentiles(latencies);

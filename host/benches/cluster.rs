@@ -20,11 +20,11 @@ use serde_json::{Value, json};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
+use support::decisions::{NUMBERS, check, prepare};
 use support::{Host, percentiles};
 use switchboard::store::KeyValue;
 use switchboard_fakes::postgres::TempPostgres;
 
-const NUMBERS: u32 = 200;
 /// Decisions per throughput round, shared among the hosts.
 const ROUND: u32 = 3000;
 const CALLERS_PER_HOST: usize = 16;
@@ -34,20 +34,6 @@ const TRAIL_SIZES: [u64; 4] = [1_000, 10_000, 100_000, 1_000_000];
 /// The checker's namespace and bucket in the store.
 const NAMESPACE: &str = "compliance_tcpa";
 const BUCKET: &str = "tcpa";
-/// Wednesday 2026-11-18 19:00 UTC: 14:00 in New York, 11:00 in Los Angeles.
-const AT: i64 = 1_795_028_400;
-
-fn number(i: u32) -> String {
-    let area = ["212", "312", "303", "213"][(i % 4) as usize];
-    format!("+1{area}555{:04}", i % NUMBERS)
-}
-
-fn check(i: u32) -> Value {
-    json!({ "request": {
-        "phone_number": number(i), "at": AT, "artificial_voice": true, "purpose": "telemarketing",
-        "subject": "solar", "lead_id": format!("lead-{i}")
-    }})
-}
 
 /// Where a host keeps its state.
 #[derive(Clone)]
@@ -84,21 +70,6 @@ async fn start_hosts(dir: &Path, backend: &Backend, count: usize) -> anyhow::Res
         hosts.push(Host::start(&home, "cluster", &backend.config(), &[]).await?);
     }
     Ok(hosts)
-}
-
-/// A registry scrub holding some of the numbers, and written consent for half of them.
-async fn prepare(host: &mut Host) -> anyhow::Result<()> {
-    let listed: Vec<String> = (0..NUMBERS).step_by(10).map(|i| number(i)[2..].to_owned()).collect();
-    host.call("import_dnc_registry", json!({ "content": listed.join("\n") })).await?;
-    for i in (0..NUMBERS).step_by(2) {
-        let consent = json!({ "consent": { "phone_number": number(i), "kind": "prior-express-written",
-            "channel": "web-form", "scope": "acme-solar" }});
-        host.call("record_consent", consent).await?;
-    }
-    for i in 0..100 {
-        host.call("check_tcpa_compliance", check(i)).await?;
-    }
-    Ok(())
 }
 
 /// One throughput round: `ROUND` decisions split among the hosts, all at once.

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod decisions;
+
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::{Duration, Instant};
