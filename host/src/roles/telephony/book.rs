@@ -149,11 +149,7 @@ impl Book {
             };
             let bytes = serde_json::to_vec(&entry).expect("a book entry serializes");
             if self.store.compare_and_swap(NAMESPACE, CALLS, sid, old.as_deref(), &bytes).await? {
-                let record = match entry {
-                    Entry::Record(record) => Some(*record),
-                    Entry::Pending { .. } => None,
-                };
-                return Ok((outcome, record));
+                return Ok((outcome, record_of(entry)));
             }
         }
         Err(contended(sid))
