@@ -422,8 +422,11 @@ impl Runtime {
                 ctx.data_mut().deadline_hit = true;
                 Err(Trap::Interrupt.into())
             } else {
-                // Let other calls run between ticks of a busy guest.
-                Ok(UpdateDeadline::Yield(1))
+                // Let other calls run between ticks of a busy guest. Tokio's own yield lets
+                // the IO driver run first, so a request (or the cancellation of this call)
+                // that arrives while a guest computes is read within a tick; a plain
+                // self-wake would wait for the driver's turn, up to 61 ticks away.
+                Ok(UpdateDeadline::YieldCustom(1, Box::pin(tokio::task::yield_now())))
             }
         });
         store
