@@ -10,14 +10,14 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::process::{Child, Command};
 
-const TOKEN: &str = "test-token-1f6e0b";
+pub const TOKEN: &str = "test-token-1f6e0b";
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// `switchboard serve --http` on a free loopback port, once `/health` answers.
-async fn start(fx: &Fixture) -> (Child, String) {
+pub async fn start(fx: &Fixture) -> (Child, String) {
     let port = free_port();
     let child = Command::new(BIN)
         .arg("--config")
@@ -38,7 +38,7 @@ async fn start(fx: &Fixture) -> (Child, String) {
     (child, base)
 }
 
-fn client_transport(base: &str, token: Option<&str>) -> StreamableHttpClientTransport<reqwest::Client> {
+pub fn client_transport(base: &str, token: Option<&str>) -> StreamableHttpClientTransport<reqwest::Client> {
     let mut config = StreamableHttpClientTransportConfig::with_uri(format!("{base}/mcp"));
     if let Some(token) = token {
         config = config.auth_header(token);

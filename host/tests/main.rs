@@ -13,6 +13,7 @@ mod audio_urls;
 mod calling;
 mod calling_races;
 mod calls;
+mod cancellation;
 mod cluster;
 mod components;
 mod elevenlabs;

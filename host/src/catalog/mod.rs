@@ -118,6 +118,11 @@ impl Catalog {
         &self.routes
     }
 
+    /// Whether a call of `name` stops when its client cancels it (see [`Handler::abandonable`]).
+    pub fn abandonable(&self, name: &str) -> bool {
+        self.router.get(name).is_some_and(|r| r.handler.abandonable())
+    }
+
     pub fn route(&self, name: &str) -> Option<&Route> {
         self.router.get(name)
     }

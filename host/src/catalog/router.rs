@@ -25,6 +25,23 @@ pub enum Handler {
     Operator(OperatorTool),
 }
 
+impl Handler {
+    /// Whether a call may be abandoned halfway when its client cancels it or goes away.
+    ///
+    /// A component's own function runs in a fresh instance that is dropped whole, like a call
+    /// at its deadline, and the read-only role tools leave nothing behind. The compliance
+    /// checker, the calling tools and the operator tools change records over several steps (an
+    /// attempt reserved, then a call placed and booked): they run to the end, and only their
+    /// reply is dropped.
+    pub fn abandonable(&self) -> bool {
+        match self {
+            Self::Derived { .. } => true,
+            Self::Role(tool) => !matches!(tool, RoleTool::SetDefaultVoice),
+            Self::Checker { .. } | Self::Call(_) | Self::Operator(_) => false,
+        }
+    }
+}
+
 /// One tool: its MCP description and its handler.
 #[derive(Clone)]
 pub struct Route {

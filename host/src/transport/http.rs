@@ -16,6 +16,7 @@
 //!   once calls in flight have finished or the grace period is over.
 
 use super::McpService;
+use super::sessions::Sessions;
 pub use crate::config::HttpSettings;
 use crate::host::Host;
 use anyhow::{Context as _, Result, bail};
@@ -25,6 +26,7 @@ use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use rmcp::transport::common::http_header::HEADER_SESSION_ID;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use sha2::{Digest, Sha256};
@@ -74,6 +76,16 @@ async fn require_token(State(auth): State<Auth>, request: Request, next: Next) -
     response
 }
 
+/// `DELETE /mcp` ends its session: the session's running calls stop before rmcp closes it.
+async fn end_deleted_session(State(sessions): State<Arc<Sessions>>, request: Request, next: Next) -> Response {
+    if request.method() == axum::http::Method::DELETE
+        && let Some(id) = request.headers().get(HEADER_SESSION_ID).and_then(|v| v.to_str().ok())
+    {
+        sessions.end(id);
+    }
+    next.run(request).await
+}
+
 /// Serves MCP over HTTP until `stop` is cancelled; stops accepting when `draining` is.
 pub async fn serve(
     host: Arc<Host>,
@@ -111,8 +123,10 @@ pub async fn serve(
         .with_cancellation_token(stop.child_token())
         .enforce_origin_validation();
     let service_host = host.clone();
+    let sessions = Arc::new(Sessions::default());
+    let service_sessions = sessions.clone();
     let mcp = StreamableHttpService::new(
-        move || Ok(McpService::new(service_host.clone())),
+        move || Ok(McpService::over_http(service_host.clone(), service_sessions.clone())),
         Arc::new(LocalSessionManager::default()),
         mcp_config,
     );
@@ -127,6 +141,7 @@ pub async fn serve(
     let app =
         Router::new()
             .nest_service("/mcp", mcp)
+            .layer(middleware::from_fn_with_state(sessions, end_deleted_session))
             .route(
                 "/metrics",
                 get(move || {

@@ -2,6 +2,7 @@
 //! over rmcp, with the tool list built at runtime from the catalog (no `#[tool]` macros).
 
 use super::client_log::ClientLog;
+use super::sessions::{InSession, Sessions};
 use crate::catalog::Dispatched;
 use crate::host::Host;
 use crate::{catalog, operator};
@@ -10,6 +11,7 @@ use rmcp::model::{
     ServerCapabilities, ServerConfig,
 };
 use rmcp::service::{NotificationContext, RequestContext};
+use rmcp::transport::common::http_header::HEADER_SESSION_ID;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,11 +23,25 @@ pub struct McpService {
     host: Arc<Host>,
     /// The level this client asked for with `logging/setLevel`.
     log: Arc<ClientLog>,
+    /// Over HTTP: the sessions whose calls stop when their client deletes them.
+    sessions: Option<Arc<Sessions>>,
 }
 
 impl McpService {
     pub fn new(host: Arc<Host>) -> Self {
-        Self { host, log: Arc::default() }
+        Self { host, log: Arc::default(), sessions: None }
+    }
+
+    /// A service for Streamable HTTP, where a deleted session stops its calls.
+    pub(super) fn over_http(host: Arc<Host>, sessions: Arc<Sessions>) -> Self {
+        Self { sessions: Some(sessions), ..Self::new(host) }
+    }
+
+    /// The HTTP session this request came in, if any.
+    fn session_of(&self, context: &RequestContext<RoleServer>) -> Option<InSession> {
+        let parts = context.extensions.get::<axum::http::request::Parts>()?;
+        let id = parts.headers.get(HEADER_SESSION_ID)?.to_str().ok()?;
+        Some(self.sessions.as_ref()?.enter(id))
     }
 }
 
@@ -93,14 +109,44 @@ impl ServerHandler for McpService {
             let metrics = &self.host.metrics;
             let started = std::time::Instant::now();
             let catalog = self.host.catalog();
-            let called = catalog::call(
+            let call = catalog::call(
                 &catalog,
                 &self.host.roles,
                 &self.host.runtime,
                 &request.name,
                 request.arguments.as_ref(),
-            )
-            .await;
+            );
+            let called = if catalog.abandonable(&request.name) {
+                // `notifications/cancelled`, the client gone or its session deleted: dropping
+                // the call drops its instance, at once if it waits and within one epoch tick
+                // if it computes.
+                let session = self.session_of(&context);
+                let session_ended = async {
+                    match &session {
+                        Some(session) => session.ended.cancelled().await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    biased;
+                    _ = context.ct.cancelled() => {
+                        let elapsed = started.elapsed();
+                        metrics.call_finished(&request.name, "cancelled", elapsed, None);
+                        tracing::info!(elapsed_us = elapsed.as_micros() as u64, "tools/call cancelled by the client");
+                        // rmcp drops the reply of a cancelled request; this is for the record.
+                        return Err(McpError::internal_error("the client cancelled this call", None));
+                    }
+                    _ = session_ended => {
+                        let elapsed = started.elapsed();
+                        metrics.call_finished(&request.name, "cancelled", elapsed, None);
+                        tracing::info!(elapsed_us = elapsed.as_micros() as u64, "tools/call stopped: its session was deleted");
+                        return Err(McpError::internal_error("the session of this call was deleted", None));
+                    }
+                    called = call => called,
+                }
+            } else {
+                call.await
+            };
             let called = match called {
                 Dispatched::Done(called) => Some(*called),
                 Dispatched::Operator(tool) => {

@@ -5,6 +5,7 @@ mod client_log;
 mod framing;
 pub mod http;
 mod mcp;
+mod sessions;
 pub mod stdio;
 
 /// Cancels `token` on SIGTERM or Ctrl-C.
