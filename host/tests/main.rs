@@ -22,6 +22,7 @@ mod hotload;
 mod http;
 mod keyvalue;
 mod protocol;
+mod revisions;
 mod sandbox;
 mod soak;
 mod speech;
