@@ -18,17 +18,19 @@ fn free_port() -> u16 {
 
 /// `switchboard serve --http` on a free loopback port, once `/health` answers.
 pub async fn start(fx: &Fixture) -> (Child, String) {
+    start_with_token(fx, Some(TOKEN)).await
+}
+
+/// [`start`] with another bearer token, or none (a loopback listener may run without one).
+pub async fn start_with_token(fx: &Fixture, token: Option<&str>) -> (Child, String) {
     let port = free_port();
-    let child = Command::new(BIN)
-        .arg("--config")
-        .arg(fx.config())
-        .args(["serve", "--http", &format!("127.0.0.1:{port}")])
-        .env("SWITCHBOARD_HTTP_TOKEN", TOKEN)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let mut command = Command::new(BIN);
+    command.arg("--config").arg(fx.config()).args(["serve", "--http", &format!("127.0.0.1:{port}")]);
+    match token {
+        Some(token) => command.env("SWITCHBOARD_HTTP_TOKEN", token),
+        None => command.env_remove("SWITCHBOARD_HTTP_TOKEN"),
+    };
+    let child = command.stdin(Stdio::null()).stderr(Stdio::null()).kill_on_drop(true).spawn().unwrap();
     let base = format!("http://127.0.0.1:{port}");
     let started = Instant::now();
     while reqwest::get(format!("{base}/health")).await.is_err() {

@@ -16,6 +16,7 @@ mod calls;
 mod cancellation;
 mod cluster;
 mod components;
+mod conformance;
 mod elevenlabs;
 mod fuzz;
 mod hotload;
