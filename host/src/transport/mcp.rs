@@ -1,5 +1,6 @@
-//! The MCP server: `initialize`, `ping`, `tools/list`, `tools/call` and `logging/setLevel`
-//! over rmcp, with the tool list built at runtime from the catalog (no `#[tool]` macros).
+//! The MCP server: `initialize` (or `server/discover`), `ping`, `tools/list`, `tools/call`,
+//! `logging/setLevel` and `notifications/cancelled` over rmcp, with the tool list built at
+//! runtime from the catalog (no `#[tool]` macros).
 
 use super::client_log::ClientLog;
 use super::sessions::{InSession, Sessions};
@@ -127,21 +128,17 @@ impl ServerHandler for McpService {
                         None => std::future::pending().await,
                     }
                 };
+                let stopped = |why: &'static str| {
+                    let elapsed = started.elapsed();
+                    metrics.call_finished(&request.name, "cancelled", elapsed, None);
+                    tracing::info!(elapsed_us = elapsed.as_micros() as u64, why, "tools/call stopped");
+                    // rmcp drops the reply of a cancelled request; this is for the record.
+                    Err(McpError::internal_error(why, None))
+                };
                 tokio::select! {
                     biased;
-                    _ = context.ct.cancelled() => {
-                        let elapsed = started.elapsed();
-                        metrics.call_finished(&request.name, "cancelled", elapsed, None);
-                        tracing::info!(elapsed_us = elapsed.as_micros() as u64, "tools/call cancelled by the client");
-                        // rmcp drops the reply of a cancelled request; this is for the record.
-                        return Err(McpError::internal_error("the client cancelled this call", None));
-                    }
-                    _ = session_ended => {
-                        let elapsed = started.elapsed();
-                        metrics.call_finished(&request.name, "cancelled", elapsed, None);
-                        tracing::info!(elapsed_us = elapsed.as_micros() as u64, "tools/call stopped: its session was deleted");
-                        return Err(McpError::internal_error("the session of this call was deleted", None));
-                    }
+                    _ = context.ct.cancelled() => return stopped("the client cancelled this call"),
+                    _ = session_ended => return stopped("the session of this call was deleted"),
                     called = call => called,
                 }
             } else {
