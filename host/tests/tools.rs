@@ -28,6 +28,16 @@ async fn tools_list_matches_the_golden_file() {
     for t in &tools {
         assert!(t.name.len() <= 64 && t.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
     }
+    // The host's own tools say what they do, as clients see it on the wire.
+    let hints = |name: &str| {
+        let tool = tools.iter().find(|t| t.name == name).unwrap_or_else(|| panic!("no {name}"));
+        serde_json::to_value(tool).unwrap()["annotations"].clone()
+    };
+    assert_eq!(hints("check_tcpa_compliance")["readOnlyHint"], true);
+    assert_eq!(hints("end_call")["destructiveHint"], true);
+    assert_eq!(hints("speak")["openWorldHint"], true);
+    assert_eq!(hints("initiate_call_with_compliance")["title"], "Place a call, if compliant");
+    assert_eq!(hints("probe_echo"), Value::Null, "components' tools carry no annotations yet");
     session.close().await;
 }
 

@@ -6,6 +6,7 @@
 //! interfaces share a function name), kept within MCP's `^[a-zA-Z0-9_-]{1,64}$`. Two tools
 //! with one name are a load error, never a silent overwrite.
 
+pub mod annotations;
 pub mod calling;
 pub mod operator;
 pub mod roles;
@@ -92,6 +93,11 @@ impl Catalog {
         let component_tools = derived
             .into_values()
             .map(|e| Route::new(e.tool, Handler::Derived { component: e.component, index: e.index }));
+        let annotated = |mut route: Route| {
+            route.tool.annotations = annotations::of(&route.tool.name);
+            route
+        };
+        let (host_tools, operator_tools) = (host_tools.map(annotated), operator_tools.into_iter().map(annotated));
         for route in host_tools.chain(component_tools).chain(operator_tools) {
             // Names were checked against the reserved ones and each other above.
             let _ = router.add(route);
