@@ -1,7 +1,8 @@
-//! A look at each incoming JSON-RPC line before rmcp sees it, so that every malformed
-//! message gets a JSON-RPC error instead of silence: a line that is not JSON gets -32700,
-//! one that is not a JSON-RPC 2.0 message -32600, and a request to a known method whose
-//! params do not fit gets -32602 with serde's reason. Everything else goes to rmcp.
+//! A look at each incoming JSON-RPC message (a stdio line, an HTTP POST body) before rmcp
+//! sees it, so that every malformed message gets a JSON-RPC error instead of silence: a
+//! message that is not JSON gets -32700, one that is not a JSON-RPC 2.0 message (a batch, a
+//! message over [`MAX_MESSAGE_BYTES`]) -32600, and a request to a known method whose params
+//! do not fit gets -32602 with serde's reason. Everything else goes to rmcp.
 
 use rmcp::model::{CallToolRequestParams, InitializeRequestParams, PaginatedRequestParams};
 use serde::de::DeserializeOwned;
@@ -11,23 +12,41 @@ pub const PARSE_ERROR: i64 = -32700;
 pub const INVALID_REQUEST: i64 = -32600;
 pub const INVALID_PARAMS: i64 = -32602;
 
+/// The largest message read from stdio (a longer line is answered and skipped unread);
+/// Streamable HTTP has `[http] max_body_kib`, 4 MiB by default too.
+pub const MAX_MESSAGE_BYTES: usize = 4 << 20;
+
 #[derive(Debug, PartialEq)]
 pub enum Verdict {
-    /// Hand the line to the MCP service.
-    Forward,
+    /// Hand the message to the MCP service; `request` is the id of a request (not of a
+    /// response or a notification).
+    Forward { request: Option<Value> },
     /// Answer it with this error response; the service never sees it.
     Reply(Value),
-    /// Drop it: a blank line, or a malformed notification (no id to answer).
-    Ignore,
+    /// Drop it, for this reason: a blank line, or a malformed notification (no id to answer).
+    Ignore(String),
 }
 
 pub fn error_response(id: Value, code: i64, message: impl Into<String>) -> Value {
     json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message.into() } })
 }
 
+/// The answer to a message of `len` bytes, over the limit of `max`.
+pub fn too_large(len: Option<usize>, max: usize) -> Value {
+    let len = len.map(|len| format!(" of {} KiB", len.div_ceil(1024))).unwrap_or_default();
+    let message = format!("a message{len} is over the limit of {} KiB; send smaller messages", max / 1024);
+    error_response(Value::Null, INVALID_REQUEST, message)
+}
+
+/// The answer to a request that reuses the id of one still in flight.
+pub fn id_in_use(id: Value) -> Value {
+    let message = format!("id {id} is in use by a request still in flight; give each request its own id");
+    error_response(id, INVALID_REQUEST, message)
+}
+
 pub fn check(line: &str) -> Verdict {
     if line.trim().is_empty() {
-        return Verdict::Ignore;
+        return Verdict::Ignore("an empty message".into());
     }
     let value: Value = match serde_json::from_str(line) {
         Ok(v) => v,
@@ -44,10 +63,7 @@ pub fn check(line: &str) -> Verdict {
     let id = msg.get("id").cloned();
     let reply = |code, message: String| match &id {
         Some(id) => Verdict::Reply(error_response(id.clone(), code, message)),
-        None => {
-            tracing::warn!(%message, "dropping a malformed notification");
-            Verdict::Ignore
-        }
+        None => Verdict::Ignore(format!("a malformed notification: {message}")),
     };
     if msg.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
         return reply(INVALID_REQUEST, "`jsonrpc` must be \"2.0\"".into());
@@ -58,7 +74,7 @@ pub fn check(line: &str) -> Verdict {
     let Some(method) = msg.get("method") else {
         // A response to one of our requests.
         return if msg.contains_key("result") || msg.contains_key("error") {
-            Verdict::Forward
+            Verdict::Forward { request: None }
         } else {
             reply(INVALID_REQUEST, "a message needs a `method`, or a `result` or `error`".into())
         };
@@ -67,7 +83,7 @@ pub fn check(line: &str) -> Verdict {
         return reply(INVALID_REQUEST, "`method` must be a string".into());
     };
     if id.is_none() {
-        return Verdict::Forward;
+        return Verdict::Forward { request: None };
     }
     let params = msg.get("params").cloned();
     let problem = match method {
@@ -78,7 +94,7 @@ pub fn check(line: &str) -> Verdict {
     };
     match problem {
         Some(why) => reply(INVALID_PARAMS, format!("invalid params for `{method}`: {why}")),
-        None => Verdict::Forward,
+        None => Verdict::Forward { request: id },
     }
 }
 
@@ -124,8 +140,14 @@ mod tests {
             r#"{"jsonrpc":"2.0","id":9,"result":{}}"#,
             r#"{"jsonrpc":"2.0","id":9,"method":"no/such/method"}"#,
         ] {
-            assert_eq!(check(line), Verdict::Forward, "{line}");
+            assert!(matches!(check(line), Verdict::Forward { .. }), "{line}");
         }
-        assert_eq!(check("   "), Verdict::Ignore);
+        assert_eq!(
+            check(r#"{"jsonrpc":"2.0","id":"a","method":"ping"}"#),
+            Verdict::Forward { request: Some(json!("a")) }
+        );
+        assert_eq!(check(r#"{"jsonrpc":"2.0","id":9,"result":{}}"#), Verdict::Forward { request: None });
+        assert!(matches!(check("   "), Verdict::Ignore(_)));
+        assert!(matches!(check(r#"{"jsonrpc":"1.0","method":"notifications/x"}"#), Verdict::Ignore(_)));
     }
 }

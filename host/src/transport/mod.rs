@@ -4,6 +4,8 @@ mod audio;
 mod client_log;
 mod framing;
 pub mod http;
+mod http_input;
+mod in_flight;
 mod mcp;
 mod sessions;
 pub mod stdio;

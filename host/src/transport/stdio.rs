@@ -3,18 +3,22 @@
 //!
 //! [`LineTransport`] is rmcp's transport here: each incoming line passes
 //! [`framing::check`], so malformed JSON-RPC is answered with a JSON-RPC error rather than
-//! dropped, and every frame (rmcp's and those errors) is written whole under one lock.
+//! dropped, and every frame (rmcp's and those errors) is written whole under one lock. A line
+//! over [`framing::MAX_MESSAGE_BYTES`] is answered and skipped without being kept, and a
+//! request reusing the id of one in flight is refused (see [`super::in_flight`]).
 
 use super::McpService;
-use super::framing::{self, Verdict};
+use super::framing::{self, MAX_MESSAGE_BYTES, Verdict};
+use super::in_flight::InFlight;
 use anyhow::{Context as _, Result};
 use rmcp::RoleServer;
+use rmcp::model::{ClientNotification, JsonRpcMessage, RequestId};
 use rmcp::service::{RxJsonRpcMessage, ServiceExt as _, TxJsonRpcMessage};
 use rmcp::transport::Transport;
 use serde_json::Value;
 use std::io;
 use std::sync::Arc;
-use tokio::io::{AsyncBufReadExt as _, AsyncRead, AsyncWrite, AsyncWriteExt as _, BufReader, Lines};
+use tokio::io::{AsyncBufReadExt as _, AsyncRead, AsyncWrite, AsyncWriteExt as _, BufReader};
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
@@ -47,14 +51,67 @@ pub async fn serve_on(
 
 /// Newline-delimited JSON-RPC over a byte stream pair.
 pub struct LineTransport<R, W> {
-    lines: Lines<BufReader<R>>,
+    input: BufReader<R>,
+    line: Vec<u8>,
     out: Arc<Mutex<W>>,
+    in_flight: Arc<InFlight>,
 }
 
 impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> LineTransport<R, W> {
     pub fn new(input: R, output: W) -> Self {
-        Self { lines: BufReader::new(input).lines(), out: Arc::new(Mutex::new(output)) }
+        Self {
+            input: BufReader::new(input),
+            line: Vec::new(),
+            out: Arc::new(Mutex::new(output)),
+            in_flight: Arc::default(),
+        }
     }
+}
+
+enum Line {
+    /// The line is in the buffer, without its line ending.
+    Read,
+    /// A line of this many bytes, over the limit: skipped, not kept.
+    TooLong(usize),
+    End,
+}
+
+/// Reads one line into `line`, keeping at most `max` bytes of it.
+async fn read_line<R: AsyncRead + Unpin>(input: &mut BufReader<R>, line: &mut Vec<u8>, max: usize) -> io::Result<Line> {
+    line.clear();
+    let mut over: Option<usize> = None;
+    loop {
+        let available = input.fill_buf().await?;
+        if available.is_empty() {
+            return Ok(match over {
+                Some(len) => Line::TooLong(len),
+                None if line.is_empty() => Line::End,
+                None => Line::Read,
+            });
+        }
+        let newline = available.iter().position(|&b| b == b'\n');
+        let data = &available[..newline.unwrap_or(available.len())];
+        match &mut over {
+            None if line.len() + data.len() <= max => line.extend_from_slice(data),
+            None => {
+                over = Some(line.len() + data.len());
+                *line = Vec::new();
+            }
+            Some(len) => *len += data.len(),
+        }
+        let used = newline.map_or(available.len(), |i| i + 1);
+        input.consume(used);
+        if newline.is_some() {
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+            return Ok(over.map_or(Line::Read, Line::TooLong));
+        }
+    }
+}
+
+fn in_flight_key(id: &RequestId) -> String {
+    InFlight::key("", &serde_json::to_value(id).unwrap_or_default())
 }
 
 async fn write_line<W: AsyncWrite + Unpin>(out: &Mutex<W>, mut line: Vec<u8>) -> io::Result<()> {
@@ -62,6 +119,45 @@ async fn write_line<W: AsyncWrite + Unpin>(out: &Mutex<W>, mut line: Vec<u8>) ->
     let mut out = out.lock().await;
     out.write_all(&line).await?;
     out.flush().await
+}
+
+impl<R, W> LineTransport<R, W> {
+    /// The message in the line just read, or the reply it gets instead (`None`: no reply).
+    fn parse(&self) -> Result<RxJsonRpcMessage<RoleServer>, Option<Value>> {
+        // Not UTF-8, for instance: that line is lost, the session goes on.
+        let line = std::str::from_utf8(&self.line).map_err(|e| {
+            Some(framing::error_response(Value::Null, framing::PARSE_ERROR, format!("parse error: {e}")))
+        })?;
+        let request = match framing::check(line) {
+            Verdict::Forward { request } => request,
+            Verdict::Reply(reply) => return Err(Some(reply)),
+            Verdict::Ignore(why) => {
+                if !line.trim().is_empty() {
+                    tracing::warn!(%why, "dropping a message");
+                }
+                return Err(None);
+            }
+        };
+        let message: RxJsonRpcMessage<RoleServer> = serde_json::from_str(line).map_err(|e| {
+            let id = request.clone().unwrap_or(Value::Null);
+            Some(framing::error_response(id, framing::INVALID_REQUEST, e.to_string()))
+        })?;
+        match &message {
+            JsonRpcMessage::Request(r) if !self.in_flight.start(in_flight_key(&r.id)) => {
+                return Err(Some(framing::id_in_use(request.unwrap_or_default())));
+            }
+            JsonRpcMessage::Notification(n) => {
+                // A cancelled request is never answered: its id is free again.
+                if let ClientNotification::CancelledNotification(c) = &n.notification
+                    && let Some(id) = &c.params.request_id
+                {
+                    self.in_flight.finish(&in_flight_key(id));
+                }
+            }
+            _ => {}
+        }
+        Ok(message)
+    }
 }
 
 impl<R, W> Transport<RoleServer> for LineTransport<R, W>
@@ -74,27 +170,35 @@ where
     fn send(&mut self, item: TxJsonRpcMessage<RoleServer>) -> impl Future<Output = io::Result<()>> + Send + 'static {
         let out = self.out.clone();
         let line = serde_json::to_vec(&item);
+        let answered = match &item {
+            JsonRpcMessage::Response(response) => Some(&response.id),
+            JsonRpcMessage::Error(error) => error.id.as_ref(),
+            _ => None,
+        };
+        if let Some(id) = answered {
+            self.in_flight.finish(&in_flight_key(id));
+        }
         async move { write_line(&out, line.map_err(io::Error::other)?).await }
     }
 
     async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
         loop {
-            let reply = match self.lines.next_line().await {
-                Ok(None) => return None,
-                // Not UTF-8, for instance: that line is lost, the session goes on.
-                Err(e) => framing::error_response(Value::Null, framing::PARSE_ERROR, e.to_string()),
-                Ok(Some(line)) => match framing::check(&line) {
-                    Verdict::Ignore => continue,
-                    Verdict::Reply(reply) => reply,
-                    Verdict::Forward => match serde_json::from_str(&line) {
-                        Ok(message) => return Some(message),
-                        Err(e) => {
-                            let id = serde_json::from_str::<Value>(&line).ok().and_then(|v| v.get("id").cloned());
-                            framing::error_response(id.unwrap_or(Value::Null), framing::INVALID_REQUEST, e.to_string())
-                        }
-                    },
+            let reply = match read_line(&mut self.input, &mut self.line, MAX_MESSAGE_BYTES).await {
+                Ok(Line::End) => return None,
+                Ok(Line::TooLong(len)) => framing::too_large(Some(len), MAX_MESSAGE_BYTES),
+                Err(e) => {
+                    tracing::info!(error = %e, "stdin failed");
+                    return None;
+                }
+                Ok(Line::Read) => match self.parse() {
+                    Ok(message) => return Some(message),
+                    Err(None) => continue,
+                    Err(Some(reply)) => reply,
                 },
             };
+            if self.line.capacity() > 1 << 20 {
+                self.line = Vec::new();
+            }
             tracing::info!(error = %reply["error"]["message"], "malformed JSON-RPC message");
             if let Err(e) = write_line(&self.out, reply.to_string().into_bytes()).await {
                 tracing::warn!(error = %e, "could not answer a malformed message");
