@@ -10,12 +10,14 @@
 //! * `/mcp` and `/metrics` need the operator's bearer token when one is configured (compared in constant
 //!   time, never logged); a listener outside loopback refuses to start without one.
 //! * `Host` is checked against an allowlist and `Origin` against another (DNS rebinding).
-//! * Request bodies are capped.
+//! * Request bodies are capped; each JSON-RPC message is checked before rmcp parses it
+//!   (see [`super::http_input`]).
 //! * When `draining` is cancelled (SIGTERM, Ctrl-C), `/ready` turns 503 and no new
 //!   connection is accepted; sessions end when `stop` is cancelled, which the caller does
 //!   once calls in flight have finished or the grace period is over.
 
 use super::McpService;
+use super::http_input::{self, Input};
 use super::sessions::Sessions;
 pub use crate::config::HttpSettings;
 use crate::host::Host;
@@ -142,6 +144,10 @@ pub async fn serve(
         Router::new()
             .nest_service("/mcp", mcp)
             .layer(middleware::from_fn_with_state(sessions, end_deleted_session))
+            .layer(middleware::from_fn_with_state(
+                Input { max_body: settings.max_body_kib * 1024, in_flight: Arc::default() },
+                http_input::check_post,
+            ))
             .route(
                 "/metrics",
                 get(move || {
