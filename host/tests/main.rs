@@ -10,6 +10,7 @@ mod audio;
 mod common;
 
 mod audio_urls;
+mod bad_input;
 mod calling;
 mod calling_races;
 mod calls;

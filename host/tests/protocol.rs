@@ -8,7 +8,7 @@ use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
 
 /// Sends `lines` to `switchboard serve` and returns the responses by id (`null` for those
 /// without one), plus everything printed on stdout, which must all be JSON-RPC.
-async fn exchange(fx: &Fixture, lines: &[&str], expected: usize) -> HashMap<String, Value> {
+pub async fn exchange(fx: &Fixture, lines: &[&str], expected: usize) -> HashMap<String, Value> {
     let mut child =
         fx.command(&["serve"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let mut stdin = child.stdin.take().unwrap();
