@@ -25,5 +25,6 @@ pub mod policy;
 pub mod roles;
 pub mod runtime;
 pub mod store;
+mod tls;
 pub mod transport;
 pub mod watch;

@@ -300,16 +300,7 @@ impl KeyValue for PostgresStore {
 
 /// TLS for `sslmode=prefer` or `require`, checked against the Mozilla roots (webpki-roots).
 fn tls() -> tokio_postgres_rustls::MakeRustlsConnect {
-    let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-    // ring is the provider the rest of the host's TLS (wasi:http egress) already builds.
-    #[allow(deprecated)]
-    let provider = rustls::crypto::ring::default_provider();
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(provider))
-        .with_safe_default_protocol_versions()
-        .expect("ring supports the default TLS versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    tokio_postgres_rustls::MakeRustlsConnect::new(config)
+    tokio_postgres_rustls::MakeRustlsConnect::new(crate::tls::client_config())
 }
 
 /// `user@host:port/db`, for messages: never the password.
