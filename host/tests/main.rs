@@ -23,6 +23,7 @@ mod fuzz;
 mod hotload;
 mod http;
 mod keyvalue;
+mod oauth;
 mod protocol;
 mod revisions;
 mod sandbox;

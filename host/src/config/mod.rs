@@ -20,6 +20,12 @@
 //! allowed_hosts = ["localhost", "127.0.0.1", "::1"]
 //! allowed_origins = []
 //!
+//! [http.oauth]                        # also accept OAuth 2.1 access tokens (JWTs)
+//! resource = "https://mcp.example.com/mcp"  # this server: every token's `aud`
+//! issuer = "https://auth.example.com"       # every token's `iss`
+//! jwks_url = "https://auth.example.com/.well-known/jwks.json"
+//! scopes = { "*" = "tools", "initiate_call*" = "calls" }  # tool or glob -> scope needed
+//!
 //! [operator]
 //! tools = false                       # MCP tools to list/reload/unload/load components
 //!
@@ -40,7 +46,7 @@ mod http;
 pub mod speech;
 
 pub use calling::CallingSettings;
-pub use http::HttpSettings;
+pub use http::{HttpSettings, OAuthSettings};
 pub use speech::SpeechSettings;
 
 use crate::policy::{Limits, PolicySpec};

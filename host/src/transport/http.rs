@@ -8,7 +8,8 @@
 //!   which applies their news to its call records; any other component's go to its exported
 //!   `wasi:http/incoming-handler`.
 //! * `/mcp` and `/metrics` need the operator's bearer token when one is configured (compared in constant
-//!   time, never logged); a listener outside loopback refuses to start without one.
+//!   time, never logged), or with `[http.oauth]` an access token (see [`super::oauth`]); a
+//!   listener outside loopback refuses to start with neither.
 //! * `Host` is checked against an allowlist and `Origin` against another (DNS rebinding).
 //! * Request bodies are capped; each JSON-RPC message is checked before rmcp parses it
 //!   (see [`super::http_input`]).
@@ -18,6 +19,7 @@
 
 use super::McpService;
 use super::http_input::{self, Input};
+use super::oauth::{Denied, ResourceServer};
 use super::sessions::Sessions;
 pub use crate::config::HttpSettings;
 use crate::host::Host;
@@ -48,29 +50,44 @@ const LOOPBACK_ORIGINS: &[&str] = &[
     "https://[::1]:*",
 ];
 
-/// Only a digest of the token is kept; requests are compared against it in constant time.
+/// Only a digest of the static token is kept; requests are compared against it in constant
+/// time. With `[http.oauth]`, an access token from the authorization server is accepted too.
 #[derive(Clone)]
 struct Auth {
     token_digest: Option<[u8; 32]>,
+    oauth: Option<Arc<ResourceServer>>,
+}
+
+fn bearer(request: &Request) -> Option<&str> {
+    let value = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).map(str::trim)
 }
 
 impl Auth {
-    fn allows(&self, request: &Request) -> bool {
-        let Some(expected) = &self.token_digest else { return true };
-        let presented = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
-        let Some(presented) = presented else { return false };
-        let digest: [u8; 32] = Sha256::digest(presented.trim().as_bytes()).into();
+    fn is_static_token(&self, presented: Option<&str>) -> bool {
+        let (Some(expected), Some(presented)) = (&self.token_digest, presented) else { return false };
+        let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
         digest.ct_eq(expected).into()
     }
 }
 
-async fn require_token(State(auth): State<Auth>, request: Request, next: Next) -> Response {
-    if auth.allows(&request) {
+async fn require_token(State(auth): State<Auth>, mut request: Request, next: Next) -> Response {
+    let presented = bearer(&request);
+    if (auth.token_digest.is_none() && auth.oauth.is_none()) || auth.is_static_token(presented) {
         return next.run(request).await;
+    }
+    if let Some(oauth) = &auth.oauth {
+        let verified = match presented {
+            None => Err(Denied::Missing),
+            Some(token) => oauth.verify(token).await,
+        };
+        return match verified {
+            Ok(granted) => {
+                request.extensions_mut().insert(granted);
+                next.run(request).await
+            }
+            Err(denied) => oauth.challenge(&denied),
+        };
     }
     tracing::info!(path = %request.uri().path(), "rejected a request without a valid bearer token");
     let mut response = (StatusCode::UNAUTHORIZED, "a valid bearer token is required\n").into_response();
@@ -97,17 +114,21 @@ pub async fn serve(
 ) -> Result<()> {
     let addr = settings.listen.context("no address to listen on (`--http` or `[http] listen`)")?;
     let token = std::env::var(&settings.token_env).ok().filter(|t| !t.trim().is_empty());
-    match (&token, addr.ip().is_loopback()) {
-        (None, false) => bail!(
-            "refusing to serve MCP on {addr} without a bearer token: set {} (or listen on 127.0.0.1)",
+    let oauth = match &settings.oauth {
+        Some(oauth) => Some(Arc::new(ResourceServer::new(oauth)?)),
+        None => None,
+    };
+    match (&token, &oauth, addr.ip().is_loopback()) {
+        (None, None, false) => bail!(
+            "refusing to serve MCP on {addr} without a bearer token: set {} or [http.oauth] (or listen on 127.0.0.1)",
             settings.token_env
         ),
-        (None, true) => {
+        (None, None, true) => {
             tracing::warn!(%addr, env = %settings.token_env, "no bearer token set: any local process may connect")
         }
-        (Some(_), _) => {}
+        _ => {}
     }
-    let auth = Auth { token_digest: token.map(|t| Sha256::digest(t.trim().as_bytes()).into()) };
+    let auth = Auth { token_digest: token.map(|t| Sha256::digest(t.trim().as_bytes()).into()), oauth: oauth.clone() };
 
     let mut allowed_hosts = settings.allowed_hosts.clone();
     // The address we listen on is always a valid Host.
@@ -145,7 +166,7 @@ pub async fn serve(
             .nest_service("/mcp", mcp)
             .layer(middleware::from_fn_with_state(sessions, end_deleted_session))
             .layer(middleware::from_fn_with_state(
-                Input { max_body: settings.max_body_kib * 1024, in_flight: Arc::default() },
+                Input { max_body: settings.max_body_kib * 1024, in_flight: Arc::default(), oauth: oauth.clone() },
                 http_input::check_post,
             ))
             .route(
@@ -161,6 +182,7 @@ pub async fn serve(
             // Webhooks carry their sender's signature, not our token: the component checks it.
             .merge(webhooks)
             .merge(audio)
+            .merge(protected_resource_metadata(oauth.as_deref()))
             .route("/health", get(|| async { "ok\n" }))
             .route(
                 "/ready",
@@ -193,6 +215,16 @@ pub async fn serve(
         Err(_) => tracing::warn!("closing the remaining HTTP connections"),
     }
     Ok(())
+}
+
+/// RFC 9728 metadata, which clients read before they have a token.
+fn protected_resource_metadata(oauth: Option<&ResourceServer>) -> Router {
+    let Some(oauth) = oauth else { return Router::new() };
+    let document = oauth.metadata().to_string();
+    oauth.metadata_paths().iter().fold(Router::new(), |router, path| {
+        let document = document.clone();
+        router.route(path, get(move || async move { ([(header::CONTENT_TYPE, "application/json")], document) }))
+    })
 }
 
 #[derive(Clone)]

@@ -7,10 +7,14 @@
 //! * a body over `[http] max_body_kib`: 413, with the error;
 //! * a request whose params do not fit its method: 200, the error response with its id;
 //! * a request reusing the id of one still in flight in its session: 200, -32600 (see
-//!   [`super::in_flight`]); the id is free again once the first one's response stream ends.
+//!   [`super::in_flight`]); the id is free again once the first one's response stream ends;
+//! * a `tools/call` of a tool outside the request's OAuth scopes: 403 with the
+//!   `insufficient_scope` challenge (see [`super::oauth`]).
 
 use super::framing::{self, Verdict};
 use super::in_flight::InFlight;
+use super::oauth::ResourceServer;
+use super::scopes::Granted;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, header};
@@ -27,6 +31,8 @@ use std::time::Duration;
 pub struct Input {
     pub max_body: usize,
     pub in_flight: Arc<InFlight>,
+    /// For the `insufficient_scope` challenge of a tool outside an access token's scopes.
+    pub oauth: Option<Arc<ResourceServer>>,
 }
 
 fn json_rpc(status: StatusCode, reply: Value) -> Response {
@@ -70,6 +76,16 @@ async fn linger(mut body: Body) {
     let _ = tokio::time::timeout(FOR, drain).await;
 }
 
+/// The tool a `tools/call` names and the scope it needs, when the token lacks it.
+fn tool_outside(granted: &Granted, text: &str) -> Option<(String, String)> {
+    let message: Value = serde_json::from_str(text).ok()?;
+    if message["method"] != "tools/call" {
+        return None;
+    }
+    let tool = message["params"]["name"].as_str()?;
+    Some((tool.to_owned(), granted.missing(tool)?.to_owned()))
+}
+
 pub async fn check_post(State(input): State<Input>, request: Request, next: Next) -> Response {
     // rmcp answers everything else: GET streams, DELETE, the wrong content type.
     if request.method() != Method::POST || !is_json(&request) {
@@ -96,6 +112,11 @@ pub async fn check_post(State(input): State<Input>, request: Request, next: Next
             return json_rpc(StatusCode::BAD_REQUEST, reply);
         }
         Verdict::Forward { request: Some(id) } => {
+            if let (Some(oauth), Some(granted)) = (&input.oauth, parts.extensions.get::<Granted>())
+                && let Some((tool, scope)) = tool_outside(granted, text)
+            {
+                return oauth.insufficient_scope(&tool, &scope);
+            }
             // Without a session (the stateless revision) each POST is a stream of its own.
             let session = parts.headers.get(HEADER_SESSION_ID).and_then(|v| v.to_str().ok());
             match session {

@@ -3,13 +3,14 @@
 //! runtime from the catalog (no `#[tool]` macros).
 
 use super::client_log::ClientLog;
+use super::scopes::Granted;
 use super::sessions::{InSession, Sessions};
 use crate::catalog::Dispatched;
 use crate::host::Host;
 use crate::{catalog, operator};
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult, PaginatedRequestParams,
-    ServerCapabilities, ServerConfig,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, ListToolsResult,
+    PaginatedRequestParams, ServerCapabilities, ServerConfig,
 };
 use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::transport::common::http_header::HEADER_SESSION_ID;
@@ -36,6 +37,11 @@ impl McpService {
     /// A service for Streamable HTTP, where a deleted session stops its calls.
     pub(super) fn over_http(host: Arc<Host>, sessions: Arc<Sessions>) -> Self {
         Self { sessions: Some(sessions), ..Self::new(host) }
+    }
+
+    /// The scopes of the request's OAuth access token, if it came with one.
+    fn granted(context: &RequestContext<RoleServer>) -> Option<&Granted> {
+        context.extensions.get::<axum::http::request::Parts>()?.extensions.get::<Granted>()
     }
 
     /// The HTTP session this request came in, if any.
@@ -92,10 +98,13 @@ impl ServerHandler for McpService {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         let catalog = self.host.catalog();
-        Ok(ListToolsResult::with_all_items(catalog.all_tools().cloned().collect()))
+        let granted = Self::granted(&context);
+        // A tool outside an access token's scopes is not shown to it.
+        let visible = catalog.all_tools().filter(|t| granted.is_none_or(|g| g.missing(&t.name).is_none()));
+        Ok(ListToolsResult::with_all_items(visible.cloned().collect()))
     }
 
     async fn call_tool(
@@ -110,6 +119,12 @@ impl ServerHandler for McpService {
             let metrics = &self.host.metrics;
             let started = std::time::Instant::now();
             let catalog = self.host.catalog();
+            if let Some(scope) = Self::granted(&context).and_then(|g| g.missing(&request.name)) {
+                // The HTTP layer answers this with a 403 challenge first; this holds whatever the path.
+                tracing::info!(scope, "tools/call outside the access token's scopes");
+                let text = format!("`{}` needs the OAuth scope `{scope}`, which this access token lacks", request.name);
+                return Ok(CallToolResult::error(vec![ContentBlock::text(text)]).into());
+            }
             let call = catalog::call(
                 &catalog,
                 &self.host.roles,

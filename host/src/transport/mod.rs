@@ -6,7 +6,10 @@ mod framing;
 pub mod http;
 mod http_input;
 mod in_flight;
+mod jwks;
 mod mcp;
+mod oauth;
+mod scopes;
 mod sessions;
 pub mod stdio;
 
