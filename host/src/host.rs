@@ -11,6 +11,7 @@
 use crate::builtin::BUILTINS;
 use crate::catalog::Catalog;
 use crate::config::Config;
+use crate::config::tools::ToolsSettings;
 use crate::metrics::Metrics;
 use crate::policy::{Limits, Policy, PolicyError, PolicySpec};
 use crate::roles::{Roles, SpeechSettings};
@@ -31,6 +32,8 @@ pub struct Host {
     /// The `[speech]` table as the file last said, so that a reload applies what the file
     /// changed and leaves an operator's change (`set_speech`) alone otherwise.
     file_speech: Mutex<String>,
+    /// The `[tools]` curation in force: re-read from the config file on reload.
+    tools: RwLock<Arc<ToolsSettings>>,
     config: Config,
     limits: Limits,
     state: RwLock<State>,
@@ -115,6 +118,7 @@ impl Host {
             roles: Roles::new(&config.speech, &config.calling, store),
             speech: RwLock::new(Arc::new(config.speech.clone())),
             file_speech: Mutex::new(format!("{:?}", config.speech)),
+            tools: RwLock::new(Arc::new(config.tools.clone())),
             config: config.clone(),
             limits: config.limits.limits(),
             state: RwLock::new(State::default()),
@@ -203,18 +207,27 @@ impl Host {
         let _one_at_a_time = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
         *self.speech.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(settings);
         let components = self.components();
-        let (catalog, _) = Catalog::build(&components, &self.speech(), self.config.operator.tools);
+        let (catalog, _) = Catalog::build(&components, &self.speech(), self.config.operator.tools, &self.tools());
         self.state.write().unwrap_or_else(|e| e.into_inner()).catalog = Arc::new(catalog);
         self.generation.send_modify(|g| *g += 1);
         tracing::info!(providers = ?self.speech().providers, "speech settings changed");
     }
 
-    /// Reads `[speech]` from the config file again. A file that no longer parses keeps the
-    /// settings in force and says why.
-    fn reread_speech(&self) -> Option<String> {
+    /// The `[tools]` curation in force.
+    fn tools(&self) -> Arc<ToolsSettings> {
+        self.tools.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Reads `[speech]` and `[tools]` from the config file again. A file that no longer
+    /// parses keeps the settings in force and says why.
+    fn reread_config(&self) -> Option<String> {
         let file = self.config.file.as_ref()?;
         match Config::read(file) {
             Ok(config) => {
+                if *self.tools() != config.tools {
+                    tracing::info!("tool curation changed in the config");
+                    *self.tools.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(config.tools.clone());
+                }
                 let said = format!("{:?}", config.speech);
                 let mut last = self.file_speech.lock().unwrap_or_else(|e| e.into_inner());
                 if *last != said {
@@ -224,7 +237,7 @@ impl Host {
                 }
                 None
             }
-            Err(e) => Some(format!("{e}; the speech settings in force are kept")),
+            Err(e) => Some(format!("{e}; the speech settings and tool curation in force are kept")),
         }
     }
 
@@ -233,7 +246,7 @@ impl Host {
         let _one_at_a_time = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
         let previous = self.components();
         let mut report = ReloadReport::default();
-        if let Some(problem) = self.reread_speech() {
+        if let Some(problem) = self.reread_config() {
             report.rejected.push(problem);
         }
         let mut next = Vec::new();
@@ -253,7 +266,11 @@ impl Host {
                 }
             }
         }
-        let (catalog, refused) = Catalog::build(&next, &self.speech(), self.config.operator.tools);
+        let (catalog, refused) = Catalog::build(&next, &self.speech(), self.config.operator.tools, &self.tools());
+        for problem in catalog.curation_problems() {
+            tracing::error!(message = %problem, "tool curation not applied");
+            report.rejected.push(problem.clone());
+        }
         for (component, reason) in refused {
             tracing::error!(message = %reason, "component rejected");
             report.rejected.push(reason.to_string());
@@ -272,11 +289,14 @@ impl Host {
             }
         }
         self.metrics.set_components(next.iter().map(|c| (c.name.as_str(), c.source.as_str(), c.digest.as_str())));
-        {
+        let tools_changed = {
             let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+            let tools_changed = !state.catalog.all_tools().eq(catalog.all_tools());
             *state = State { components: next, catalog: Arc::new(catalog), rejected: report.rejected.clone() };
-        }
-        if report.changed() {
+            tools_changed
+        };
+        // A curation or speech change alters the list without loading anything.
+        if report.changed() || tools_changed {
             self.generation.send_modify(|g| *g += 1);
         }
         Ok(report)

@@ -8,11 +8,13 @@
 
 pub mod annotations;
 pub mod calling;
+pub mod curation;
 pub mod operator;
 pub mod roles;
 pub mod router;
 pub mod schema;
 
+use crate::config::tools::ToolsSettings;
 use crate::roles::{Roles, Routes, SpeechSettings};
 use crate::runtime::{CallError, CallOutput, ExportedFunc, LoadedComponent, Runtime, WitType};
 use operator::OperatorTool;
@@ -44,6 +46,8 @@ impl Entry {
 pub struct Catalog {
     router: Router,
     routes: Routes,
+    /// What the operator's curation asked that could not be done.
+    curation_problems: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,13 +59,14 @@ pub enum CatalogError {
 }
 
 impl Catalog {
-    /// Builds the catalog of a set of components, with the operator tools when `operator`. A
-    /// component whose name, or one of whose tool names, is already taken is left out whole
-    /// and returned with the reason.
+    /// Builds the catalog of a set of components, with the operator tools when `operator`,
+    /// curated by `tools`. A component whose name, or one of whose tool names, is already
+    /// taken is left out whole and returned with the reason.
     pub fn build(
         components: &[Arc<LoadedComponent>],
         speech: &SpeechSettings,
         operator: bool,
+        tools: &ToolsSettings,
     ) -> (Self, Vec<(Arc<LoadedComponent>, CatalogError)>) {
         let mut derived: BTreeMap<String, Entry> = BTreeMap::new();
         let mut accepted = Vec::new();
@@ -98,11 +103,14 @@ impl Catalog {
             route
         };
         let (host_tools, operator_tools) = (host_tools.map(annotated), operator_tools.into_iter().map(annotated));
-        for route in host_tools.chain(component_tools).chain(operator_tools) {
-            // Names were checked against the reserved ones and each other above.
+        let all = host_tools.chain(component_tools).chain(operator_tools).collect();
+        let (curated, curation_problems) = curation::apply(tools, all);
+        for route in curated {
+            // Names were checked against the reserved ones and each other above, and
+            // curated names against each other.
             let _ = router.add(route);
         }
-        (Self { router, routes }, rejected)
+        (Self { router, routes, curation_problems }, rejected)
     }
 
     /// Every tool the agent sees, in order: role tools, calling tools, component tools,
@@ -117,6 +125,11 @@ impl Catalog {
             Handler::Derived { component: c, .. } if Arc::ptr_eq(c, component) => Some(&r.tool),
             _ => None,
         })
+    }
+
+    /// What the operator's curation asked that could not be done (a name taken, too long).
+    pub fn curation_problems(&self) -> &[String] {
+        &self.curation_problems
     }
 
     /// Which components serve the roles.

@@ -26,6 +26,10 @@
 //! jwks_url = "https://auth.example.com/.well-known/jwks.json"
 //! scopes = { "*" = "tools", "initiate_call*" = "calls" }  # tool or glob -> scope needed
 //!
+//! [tools]                             # curation: see config/tools.rs
+//! exclude = ["switchboard_*"]         # hidden tools are not listed and not callable
+//! rename = { hello_tool_greet = "greet" }
+//!
 //! [operator]
 //! tools = false                       # MCP tools to list/reload/unload/load components
 //!
@@ -44,6 +48,7 @@
 mod calling;
 mod http;
 pub mod speech;
+pub mod tools;
 
 pub use calling::CallingSettings;
 pub use http::{HttpSettings, OAuthSettings};
@@ -76,6 +81,9 @@ pub struct Config {
     pub store: StoreSettings,
     #[serde(default)]
     pub calling: CallingSettings,
+    /// The operator's curation of the tool list.
+    #[serde(default)]
+    pub tools: tools::ToolsSettings,
     /// The file this came from, for messages and relative paths.
     #[serde(skip)]
     pub file: Option<PathBuf>,
@@ -101,6 +109,7 @@ impl Default for Config {
             speech: Default::default(),
             store: Default::default(),
             calling: Default::default(),
+            tools: Default::default(),
             file: None,
             no_cache: false,
         }
@@ -236,6 +245,7 @@ impl Config {
         }
         config.speech.check().map_err(|m| invalid(&m))?;
         config.calling.check().map_err(|m| invalid(&m))?;
+        config.tools.check().map_err(|m| invalid(&m))?;
         config.speech.preferences = config.speech.preferences.map(|p| file.parent().unwrap_or(Path::new(".")).join(p));
         // Paths in the file are relative to the file.
         let base = file.parent().unwrap_or(Path::new("."));
