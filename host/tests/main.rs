@@ -18,6 +18,7 @@ mod cancellation;
 mod cluster;
 mod components;
 mod conformance;
+mod curation;
 mod elevenlabs;
 mod fuzz;
 mod hotload;
