@@ -329,7 +329,7 @@ impl Host {
 
 fn log_loaded(component: &LoadedComponent) {
     for problem in &component.doc_problems {
-        tracing::warn!(component = %component.name, %problem, "ignoring embedded WIT docs");
+        tracing::warn!(component = %component.name, %problem, "a problem in the component's WIT docs");
     }
     for skipped in &component.surface.skipped {
         tracing::info!(component = %component.name, function = %skipped.name,

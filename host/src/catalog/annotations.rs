@@ -2,7 +2,8 @@
 //! decide which calls need its user's confirmation. `read-only` tools change nothing;
 //! `destructive` ones may undo something (a consent revoked, a call hung up); `idempotent` ones
 //! do nothing more when repeated; `open-world` ones reach a service outside the host (a TTS
-//! provider, the carrier). Components' own tools carry none yet.
+//! provider, the carrier). Components' tools carry what their WIT doc tags say
+//! (`runtime::hints`).
 
 use rmcp::model::ToolAnnotations;
 

@@ -210,6 +210,17 @@ fn describe(name: &str, component: &str, func: &ExportedFunc) -> Tool {
     if let Some(out) = schema::output(func) {
         tool = tool.with_raw_output_schema(Arc::new(out));
     }
+    if !func.hints.is_empty() {
+        let hints = &func.hints;
+        let mut annotations = rmcp::model::ToolAnnotations::new();
+        annotations.title = hints.title.clone();
+        annotations.read_only_hint = hints.read_only;
+        annotations.destructive_hint = hints.destructive;
+        annotations.idempotent_hint = hints.idempotent;
+        annotations.open_world_hint = hints.open_world;
+        tool.title = hints.title.clone();
+        tool.annotations = Some(annotations);
+    }
     tool
 }
 

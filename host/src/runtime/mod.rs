@@ -8,6 +8,7 @@
 mod cache;
 pub mod docs;
 mod engine;
+pub mod hints;
 mod incoming;
 pub mod roles;
 mod state;
@@ -199,8 +200,9 @@ impl Runtime {
             let message = format!("the name `{name}` is reserved (names starting with @ are the host's); rename it");
             return Err(LoadError::Policy { origin: source.to_owned(), message });
         }
-        let (doc_index, doc_problems) = docs::DocIndex::from_component(bytes);
+        let (doc_index, mut doc_problems) = docs::DocIndex::from_component(bytes);
         let surface = types::surface(bytes, &doc_index).map_err(|e| compile(format!("{e:#}")))?;
+        doc_problems.extend(surface.doc_problems.iter().cloned());
 
         if policy.allowed_hosts.is_empty()
             && let Some(import) = surface.imports.iter().find(|i| i.starts_with(OUTGOING_HTTP))

@@ -6,6 +6,7 @@
 //! Nothing outside `runtime` sees a wasmtime or wit-parser type.
 
 use super::docs::DocIndex;
+use super::hints::ToolHints;
 use anyhow::{Context as _, Result, bail};
 use wit_parser::decoding::DecodedWasm;
 use wit_parser::{Resolve, Type, TypeDefKind, WorldItem, WorldKey};
@@ -99,7 +100,10 @@ pub struct ExportedFunc {
     pub name: String,
     pub params: Vec<Param>,
     pub result: Option<WitType>,
+    /// The description: the doc comment without its tag lines.
     pub docs: Option<String>,
+    /// The MCP annotations the doc comment's tags give (see [`super::hints`]).
+    pub hints: ToolHints,
     /// Part of a role interface the host understands: the host calls it itself and serves
     /// it through its role tools, so it is not a tool of its own.
     pub role: bool,
@@ -127,6 +131,8 @@ pub struct Surface {
     pub imports: Vec<String>,
     /// Exported interfaces, by their full name.
     pub exports: Vec<String>,
+    /// Problems with the functions' doc tags (the component still loads).
+    pub doc_problems: Vec<String>,
 }
 
 /// Reads the exports and imports of a component binary.
@@ -176,7 +182,7 @@ fn push_func(
     docs: &DocIndex,
     out: &mut Surface,
 ) {
-    let described = || -> Result<ExportedFunc> {
+    let described = || -> Result<(ExportedFunc, Vec<String>)> {
         if !matches!(func.kind, wit_parser::FunctionKind::Freestanding) {
             bail!("only plain functions become tools (this is a resource method or async)");
         }
@@ -191,18 +197,30 @@ fn push_func(
             .collect::<Result<Vec<_>>>()?;
         let result =
             func.result.as_ref().map(|t| convert(resolve, t, interface_name, docs).context("result")).transpose()?;
-        Ok(ExportedFunc {
-            interface: interface.map(str::to_owned),
-            interface_name: interface_name.map(str::to_owned),
-            name: func.name.clone(),
-            params,
-            result,
-            docs: docs.function(interface_name, &func.name).or_else(|| non_empty(&func.docs)),
-            role: interface.is_some_and(|i| crate::contracts::ROLE_INTERFACES.contains(&i)),
-        })
+        let written = docs.function(interface_name, &func.name).or_else(|| non_empty(&func.docs));
+        let (description, hints, problems) = match written {
+            Some(written) => super::hints::split(&func.name, &written),
+            None => (None, ToolHints::default(), Vec::new()),
+        };
+        Ok((
+            ExportedFunc {
+                interface: interface.map(str::to_owned),
+                interface_name: interface_name.map(str::to_owned),
+                name: func.name.clone(),
+                params,
+                result,
+                docs: description,
+                hints,
+                role: interface.is_some_and(|i| crate::contracts::ROLE_INTERFACES.contains(&i)),
+            },
+            problems,
+        ))
     };
     match described() {
-        Ok(f) => out.functions.push(f),
+        Ok((f, problems)) => {
+            out.functions.push(f);
+            out.doc_problems.extend(problems);
+        }
         Err(e) => out.skipped.push(Skipped { name: func.name.clone(), reason: format!("{e:#}") }),
     }
 }
