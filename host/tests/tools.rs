@@ -37,7 +37,18 @@ async fn tools_list_matches_the_golden_file() {
     assert_eq!(hints("end_call")["destructiveHint"], true);
     assert_eq!(hints("speak")["openWorldHint"], true);
     assert_eq!(hints("initiate_call_with_compliance")["title"], "Place a call, if compliant");
-    assert_eq!(hints("probe_echo"), Value::Null, "components' tools carry no annotations yet");
+    // A component's tools carry what their WIT doc tags say, and nothing they do not.
+    let echo = hints("probe_echo");
+    assert_eq!(echo["title"], "Echo text");
+    assert_eq!(
+        (&echo["readOnlyHint"], &echo["idempotentHint"], &echo["openWorldHint"]),
+        (&json!(true), &json!(true), &json!(false))
+    );
+    assert_eq!(echo.get("destructiveHint"), None);
+    let echo = tools.iter().find(|t| t.name == "probe_echo").unwrap();
+    assert_eq!(echo.title.as_deref(), Some("Echo text"));
+    assert!(!echo.description.as_deref().unwrap().contains('@'), "the tags leave the description");
+    assert_eq!(hints("probe_noop"), Value::Null, "no tags, no annotations");
     session.close().await;
 }
 
