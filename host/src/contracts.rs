@@ -1,5 +1,6 @@
 //! The project's WIT contracts as Rust types: bindings generated once from `wit/` for the
-//! roles the host understands (speech, classification, compliance, telephony). The runtime
+//! roles the host understands (speech, classification, compliance, telephony) and the
+//! host's own imports (the audio sink, progress). The runtime
 //! calls these interfaces, the capabilities serve their imports, and the roles work with
 //! their types; everyone takes them from here.
 
@@ -31,6 +32,12 @@ mod generated {
             path: "../wit/telephony",
             world: "telephony-carrier",
             exports: { default: async },
+        });
+    }
+    pub mod progress {
+        wasmtime::component::bindgen!({
+            path: "../wit/progress",
+            world: "reporter",
         });
     }
 }
@@ -74,6 +81,11 @@ pub mod telephony {
         ApiError, CallEvent, CallFilter, CallInfo, CallScript, CallStatus, CalleeInput, CarrierError, Conversation,
         EventKind, Gather, PlaceCallRequest, RecordingInfo, Step, Turn, WebhookRequest, WebhookResponse,
     };
+}
+
+/// `switchboard:progress/progress`: a component's reports on the call in flight.
+pub mod progress {
+    pub use super::generated::progress::switchboard::progress::progress;
 }
 
 /// The role interfaces: their functions are the host's to call, never derived tools.

@@ -11,6 +11,7 @@
 //! | [`config`] | `wasi:config/store` | `[config]` and `[secrets]` |
 //! | [`keyvalue`] | `wasi:keyvalue` (store, atomics, batch; 0.2.0-draft and -draft2) | `keyvalue = true`: the component's own namespace |
 //! | [`sink`] | `switchboard:tts/sink` | the audio of a synthesis, up to `max_result_kib` |
+//! | [`progress`] | `switchboard:progress/progress` | always: reports reach the client only if it asked for progress |
 //!
 //! Adding a capability: a new module here with its context, view and `add_to_linker`, a line
 //! in [`add_to_linker`], and its context in `CallState`.
@@ -18,6 +19,7 @@
 pub mod config;
 pub mod http;
 pub mod keyvalue;
+pub mod progress;
 pub mod sink;
 pub mod wasi;
 
@@ -26,7 +28,12 @@ use wasmtime::error::Context as _;
 
 /// What the per-call state must give each capability.
 pub trait Grants:
-    wasmtime_wasi::WasiView + wasmtime_wasi_http::WasiHttpView + config::ConfigState + keyvalue::KvState + sink::SinkState
+    wasmtime_wasi::WasiView
+    + wasmtime_wasi_http::WasiHttpView
+    + config::ConfigState
+    + keyvalue::KvState
+    + sink::SinkState
+    + progress::ProgressState
 {
 }
 
@@ -36,6 +43,7 @@ impl<T> Grants for T where
         + config::ConfigState
         + keyvalue::KvState
         + sink::SinkState
+        + progress::ProgressState
 {
 }
 
@@ -46,5 +54,6 @@ pub fn add_to_linker<T: Grants + 'static>(linker: &mut Linker<T>) -> wasmtime::R
     config::add_to_linker(linker).context("linking wasi:config")?;
     keyvalue::add_to_linker(linker).context("linking wasi:keyvalue")?;
     sink::add_to_linker(linker).context("linking switchboard:tts/sink")?;
+    progress::add_to_linker(linker).context("linking switchboard:progress/progress")?;
     Ok(())
 }

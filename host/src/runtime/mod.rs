@@ -10,6 +10,10 @@ pub mod docs;
 mod engine;
 pub mod hints;
 mod incoming;
+/// Progress reports of the call in flight, for the transport to forward.
+pub mod progress {
+    pub use crate::capabilities::progress::{Progress, Reports, scope};
+}
 pub mod roles;
 mod state;
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use crate::capabilities::config::{ConfigGrant, ConfigState};
 use crate::capabilities::http::Egress;
 use crate::capabilities::keyvalue::{KvCtx, KvGrant, KvState, KvView};
+use crate::capabilities::progress::{ProgressState, Reporter};
 use crate::capabilities::sink::{Sink, SinkState};
 use crate::policy::Policy;
 use std::sync::Arc;
@@ -26,6 +27,7 @@ pub struct CallState {
     config: ConfigGrant,
     kv: KvCtx,
     pub(super) sink: Sink,
+    progress: Reporter,
     pub(super) limiter: MemoryLimiter,
     /// Set when the epoch callback stopped the guest at its deadline.
     pub(super) deadline_hit: bool,
@@ -48,6 +50,7 @@ impl CallState {
             config: ConfigGrant(config),
             kv: KvCtx::new(kv),
             sink: Sink::new(audio, policy.max_result_bytes),
+            progress: Reporter::current(),
             limiter: MemoryLimiter { limit: policy.memory_bytes as usize, hit: None, peak: 0 },
             deadline_hit: false,
         }
@@ -80,6 +83,12 @@ impl ConfigState for CallState {
 impl KvState for CallState {
     fn kv(&mut self) -> KvView<'_> {
         KvView::new(&self.kv, &mut self.table)
+    }
+}
+
+impl ProgressState for CallState {
+    fn progress(&mut self) -> &mut Reporter {
+        &mut self.progress
     }
 }
 

@@ -1,8 +1,9 @@
 //! The MCP server: `initialize` (or `server/discover`), `ping`, `tools/list`, `tools/call`,
-//! `logging/setLevel` and `notifications/cancelled` over rmcp, with the tool list built at
+//! `logging/setLevel`, `notifications/cancelled` and `notifications/progress` over rmcp, with the tool list built at
 //! runtime from the catalog (no `#[tool]` macros).
 
 use super::client_log::ClientLog;
+use super::progress::Forwarder;
 use super::scopes::Granted;
 use super::sessions::{InSession, Sessions};
 use crate::catalog::Dispatched;
@@ -125,6 +126,8 @@ impl ServerHandler for McpService {
                 let text = format!("`{}` needs the OAuth scope `{scope}`, which this access token lacks", request.name);
                 return Ok(CallToolResult::error(vec![ContentBlock::text(text)]).into());
             }
+            // A request with a progressToken gets its components' progress reports.
+            let progress = context.meta.get_progress_token().map(|token| Forwarder::start(context.peer.clone(), token));
             let call = catalog::call(
                 &catalog,
                 &self.host.roles,
@@ -132,6 +135,12 @@ impl ServerHandler for McpService {
                 &request.name,
                 request.arguments.as_ref(),
             );
+            let call = async {
+                match &progress {
+                    Some(forwarder) => crate::runtime::progress::scope(forwarder.reports(), call).await,
+                    None => call.await,
+                }
+            };
             let called = if catalog.abandonable(&request.name) {
                 // `notifications/cancelled`, the client gone or its session deleted: dropping
                 // the call drops its instance, at once if it waits and within one epoch tick
@@ -159,6 +168,9 @@ impl ServerHandler for McpService {
             } else {
                 call.await
             };
+            if let Some(forwarder) = progress {
+                forwarder.finish().await;
+            }
             let called = match called {
                 Dispatched::Done(called) => Some(*called),
                 Dispatched::Operator(tool) => {

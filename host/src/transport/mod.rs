@@ -9,6 +9,7 @@ mod in_flight;
 mod jwks;
 mod mcp;
 mod oauth;
+mod progress;
 mod scopes;
 mod sessions;
 pub mod stdio;

@@ -4,8 +4,8 @@
 //! memory and stack limits, and the WASI interfaces a policy may allow or deny.
 
 wit_bindgen::generate!({
-    path: "wit",
-    world: "probe-guest",
+    path: ["../../../../wit/progress", "wit"],
+    world: "switchboard-test:probe/probe-guest",
     // Also generate bindings for the imported wasi:config/store interface.
     generate_all,
 });
@@ -15,6 +15,7 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use exports::switchboard_test::probe::probe::Guest;
+use switchboard::progress::progress;
 use wasi::config::store;
 use wstd::http::{Body, Client, Request};
 
@@ -111,6 +112,14 @@ impl Guest for Probe {
                 panic!("wasi:config/store failed for {key:?}: {message}")
             }
         }
+    }
+
+    fn count(steps: u32, ms: u64) -> u32 {
+        for step in 1..=steps {
+            std::thread::sleep(Duration::from_millis(ms));
+            progress::report(f64::from(step), Some(f64::from(steps)), Some(&format!("step {step} of {steps}")));
+        }
+        steps
     }
 }
 
