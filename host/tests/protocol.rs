@@ -163,11 +163,10 @@ async fn logging_set_level_sends_call_events_at_that_level_and_above() {
     assert!(logs[0]["data"]["correlation_id"].is_string());
     assert!(!logs[0].to_string().contains("words the user"), "the arguments reached the log: {}", logs[0]);
 
-    // A level that is not one is a JSON-RPC error (rmcp answers -32601, not the -32602 the
-    // spec names: its request parser drops a request whose params do not parse), and the
-    // session goes on.
+    // A level that is not one is invalid params, as the spec names it, and the session goes on.
     let (_, reply) = request_collecting_logs(&mut stdin, &mut lines, set_level(7, "loud")).await;
-    assert!(reply["error"]["code"].is_i64(), "{reply}");
+    assert_eq!(reply["error"]["code"], -32602, "{reply}");
+    assert!(reply["error"]["message"].as_str().unwrap().contains("loud"), "{reply}");
     let (_, pong) =
         request_collecting_logs(&mut stdin, &mut lines, json!({"jsonrpc": "2.0", "id": 8, "method": "ping"})).await;
     assert_eq!(pong["result"], json!({}), "{pong}");

@@ -90,12 +90,19 @@ pub fn check(line: &str) -> Verdict {
         "tools/call" => params_problem::<CallToolRequestParams>(params, true),
         "initialize" => params_problem::<InitializeRequestParams>(params, true),
         "tools/list" => params_problem::<PaginatedRequestParams>(params, false),
+        // rmcp's own parse of an unknown level would answer -32601.
+        "logging/setLevel" => set_level_problem(params),
         _ => None,
     };
     match problem {
         Some(why) => reply(INVALID_PARAMS, format!("invalid params for `{method}`: {why}")),
         None => Verdict::Forward { request: id },
     }
+}
+
+#[allow(deprecated)] // MCP logging: see transport/client_log.rs
+fn set_level_problem(params: Option<Value>) -> Option<String> {
+    params_problem::<rmcp::model::SetLevelRequestParams>(params, true)
 }
 
 fn params_problem<T: DeserializeOwned>(params: Option<Value>, required: bool) -> Option<String> {
@@ -128,6 +135,8 @@ mod tests {
         let (c, id) = code(check(r#"{"jsonrpc":"2.0","id":"x","method":"tools/call","params":{"nam":"t"}}"#));
         assert_eq!((c, id), (INVALID_PARAMS, json!("x")));
         assert_eq!(code(check(r#"{"jsonrpc":"2.0","id":5,"method":"tools/call"}"#)).0, INVALID_PARAMS);
+        let loud = r#"{"jsonrpc":"2.0","id":6,"method":"logging/setLevel","params":{"level":"loud"}}"#;
+        assert_eq!(code(check(loud)), (INVALID_PARAMS, json!(6)));
     }
 
     #[test]
@@ -139,6 +148,7 @@ mod tests {
             r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
             r#"{"jsonrpc":"2.0","id":9,"result":{}}"#,
             r#"{"jsonrpc":"2.0","id":9,"method":"no/such/method"}"#,
+            r#"{"jsonrpc":"2.0","id":10,"method":"logging/setLevel","params":{"level":"warning"}}"#,
         ] {
             assert!(matches!(check(line), Verdict::Forward { .. }), "{line}");
         }
