@@ -40,6 +40,12 @@ mod generated {
             world: "reporter",
         });
     }
+    pub mod logging {
+        wasmtime::component::bindgen!({
+            path: "../wit/deps/wasi-logging",
+            world: "imports",
+        });
+    }
 }
 
 /// `switchboard:tts`: a provider's exports, its types, and the host's `sink`.
@@ -86,6 +92,11 @@ pub mod telephony {
 /// `switchboard:progress/progress`: a component's reports on the call in flight.
 pub mod progress {
     pub use super::generated::progress::switchboard::progress::progress;
+}
+
+/// `wasi:logging/logging@0.1.0-draft`: a component's log records.
+pub mod logging {
+    pub use super::generated::logging::wasi::logging::logging;
 }
 
 /// The role interfaces: their functions are the host's to call, never derived tools.

@@ -130,6 +130,34 @@ async fn request_collecting_logs(
 }
 
 #[tokio::test]
+async fn a_component_s_wasi_logging_records_reach_a_client_at_its_level() {
+    let fx = Fixture::new();
+    let (_child, mut stdin, mut lines) = fx.serve_raw().await;
+    let call = |id: u32, count: u32| {
+        json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+        "params": {"name": "probe_log_lines", "arguments": {"count": count}}})
+    };
+    let set_level = |id: u32, level: &str| json!({"jsonrpc": "2.0", "id": id, "method": "logging/setLevel", "params": {"level": level}});
+
+    let (logs, _) = request_collecting_logs(&mut stdin, &mut lines, call(1, 4)).await;
+    assert!(logs.is_empty(), "nothing before the client asks: {logs:?}");
+    request_collecting_logs(&mut stdin, &mut lines, set_level(2, "warning")).await;
+    let (logs, reply) = request_collecting_logs(&mut stdin, &mut lines, call(3, 4)).await;
+    assert_eq!(reply["result"]["isError"], false, "{reply}");
+    // The two warn records, before the reply; the info ones (and the call's own info event) are below the level.
+    assert_eq!(logs.len(), 2, "{logs:?}");
+    assert!(
+        logs.iter()
+            .all(|l| l["level"] == "warning" && l["logger"] == "probe_log_lines" && l["data"]["context"] == "probe")
+    );
+    assert_eq!((&logs[0]["data"]["message"], &logs[1]["data"]["message"]), (&json!("record 1"), &json!("record 3")));
+    request_collecting_logs(&mut stdin, &mut lines, set_level(4, "info")).await;
+    let (logs, _) = request_collecting_logs(&mut stdin, &mut lines, call(5, 4)).await;
+    assert_eq!(logs.len(), 5, "four records and the call's event: {logs:?}");
+    assert_eq!(logs[4]["logger"], "switchboard");
+}
+
+#[tokio::test]
 async fn logging_set_level_sends_call_events_at_that_level_and_above() {
     let fx = Fixture::new();
     let (mut child, mut stdin, mut lines) = fx.serve_raw().await;

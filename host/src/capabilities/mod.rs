@@ -11,6 +11,7 @@
 //! | [`config`] | `wasi:config/store` | `[config]` and `[secrets]` |
 //! | [`keyvalue`] | `wasi:keyvalue` (store, atomics, batch; 0.2.0-draft and -draft2) | `keyvalue = true`: the component's own namespace |
 //! | [`sink`] | `switchboard:tts/sink` | the audio of a synthesis, up to `max_result_kib` |
+//! | [`logging`] | `wasi:logging/logging@0.1.0-draft` | always: records go to the host's log, and to a client that asked for log messages |
 //! | [`progress`] | `switchboard:progress/progress` | always: reports reach the client only if it asked for progress |
 //!
 //! Adding a capability: a new module here with its context, view and `add_to_linker`, a line
@@ -19,6 +20,7 @@
 pub mod config;
 pub mod http;
 pub mod keyvalue;
+pub mod logging;
 pub mod progress;
 pub mod sink;
 pub mod wasi;
@@ -34,6 +36,7 @@ pub trait Grants:
     + keyvalue::KvState
     + sink::SinkState
     + progress::ProgressState
+    + logging::LoggingState
 {
 }
 
@@ -44,6 +47,7 @@ impl<T> Grants for T where
         + keyvalue::KvState
         + sink::SinkState
         + progress::ProgressState
+        + logging::LoggingState
 {
 }
 
@@ -55,5 +59,6 @@ pub fn add_to_linker<T: Grants + 'static>(linker: &mut Linker<T>) -> wasmtime::R
     keyvalue::add_to_linker(linker).context("linking wasi:keyvalue")?;
     sink::add_to_linker(linker).context("linking switchboard:tts/sink")?;
     progress::add_to_linker(linker).context("linking switchboard:progress/progress")?;
+    logging::add_to_linker(linker).context("linking wasi:logging")?;
     Ok(())
 }

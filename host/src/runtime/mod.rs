@@ -14,6 +14,11 @@ mod incoming;
 pub mod progress {
     pub use crate::capabilities::progress::{Progress, Reports, scope};
 }
+/// Log records of the call in flight, for the transport to forward.
+pub mod logging {
+    pub use crate::capabilities::logging::{Record, Records, scope};
+    pub use crate::contracts::logging::logging::Level;
+}
 pub mod roles;
 mod state;
 #[cfg(test)]

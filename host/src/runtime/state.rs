@@ -5,6 +5,7 @@
 use crate::capabilities::config::{ConfigGrant, ConfigState};
 use crate::capabilities::http::Egress;
 use crate::capabilities::keyvalue::{KvCtx, KvGrant, KvState, KvView};
+use crate::capabilities::logging::{Logger, LoggingState};
 use crate::capabilities::progress::{ProgressState, Reporter};
 use crate::capabilities::sink::{Sink, SinkState};
 use crate::policy::Policy;
@@ -28,6 +29,7 @@ pub struct CallState {
     kv: KvCtx,
     pub(super) sink: Sink,
     progress: Reporter,
+    logger: Logger,
     pub(super) limiter: MemoryLimiter,
     /// Set when the epoch callback stopped the guest at its deadline.
     pub(super) deadline_hit: bool,
@@ -51,6 +53,7 @@ impl CallState {
             kv: KvCtx::new(kv),
             sink: Sink::new(audio, policy.max_result_bytes),
             progress: Reporter::current(),
+            logger: Logger::current(),
             limiter: MemoryLimiter { limit: policy.memory_bytes as usize, hit: None, peak: 0 },
             deadline_hit: false,
         }
@@ -83,6 +86,12 @@ impl ConfigState for CallState {
 impl KvState for CallState {
     fn kv(&mut self) -> KvView<'_> {
         KvView::new(&self.kv, &mut self.table)
+    }
+}
+
+impl LoggingState for CallState {
+    fn logger(&mut self) -> &mut Logger {
+        &mut self.logger
     }
 }
 

@@ -5,15 +5,26 @@
 //! (the same one the host's own log lines carry): never arguments, results or secrets, so
 //! the words a user asked to speak never reach a log this way either.
 //!
+//! A component's own `wasi:logging` records during a call (see `capabilities::logging`)
+//! follow at the same level, with the tool's name as the logger, before the call's reply.
+//!
 //! rmcp marks MCP logging deprecated (SEP-2577 drops it from a future revision); the
 //! revisions clients speak today have it, so it is served, and only here.
 #![allow(deprecated)]
 
+use crate::runtime::logging::{Level, Record, Records};
 use rmcp::RoleServer;
 use rmcp::model::{LoggingLevel, LoggingMessageNotificationParam};
 use rmcp::service::Peer;
 use std::sync::Mutex;
 use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// Records a component may be ahead of its client by; more are dropped.
+const BACKLOG: usize = 256;
+/// How long a finished call's reply waits for its component's last records.
+const FLUSH: Duration = Duration::from_secs(1);
 
 /// The logger name the events carry.
 const LOGGER: &str = "switchboard";
@@ -27,6 +38,37 @@ pub struct ClientLog {
 impl ClientLog {
     pub fn set(&self, level: LoggingLevel) {
         *self.level.lock().unwrap_or_else(|e| e.into_inner()) = Some(level);
+    }
+
+    fn wants(&self, level: LoggingLevel) -> bool {
+        let wanted = *self.level.lock().unwrap_or_else(|e| e.into_inner());
+        wanted.is_some_and(|wanted| rank(level) >= rank(wanted))
+    }
+
+    /// Sends the `wasi:logging` records of a call of `tool` to the client, if it asked for
+    /// log messages at all.
+    pub fn forward_records(
+        self: &std::sync::Arc<Self>,
+        peer: &Peer<RoleServer>,
+        tool: &str,
+    ) -> Option<RecordForwarder> {
+        self.level.lock().unwrap_or_else(|e| e.into_inner()).as_ref()?;
+        let (records, mut rx) = mpsc::channel::<Record>(BACKLOG);
+        let (log, peer, tool) = (self.clone(), peer.clone(), tool.to_owned());
+        let task = tokio::spawn(async move {
+            while let Some(record) = rx.recv().await {
+                let level = mcp_level(record.level);
+                if !log.wants(level) {
+                    continue;
+                }
+                let data = serde_json::json!({ "context": record.context, "message": record.message });
+                let message = LoggingMessageNotificationParam::new(level, data).with_logger(tool.clone());
+                if peer.notify_logging_message(message).await.is_err() {
+                    return; // the client is gone
+                }
+            }
+        });
+        Some(RecordForwarder { records, task })
     }
 
     /// Tells the client a `tools/call` finished, if it asked for events of that level.
@@ -51,6 +93,34 @@ impl ClientLog {
         if let Err(e) = peer.notify_logging_message(message).await {
             tracing::debug!(error = %e, "could not send a log message to the client");
         }
+    }
+}
+
+/// One call's records on their way to the client.
+pub struct RecordForwarder {
+    records: Records,
+    task: JoinHandle<()>,
+}
+
+impl RecordForwarder {
+    pub fn records(&self) -> Records {
+        self.records.clone()
+    }
+
+    /// The call is over: sends what is left, then returns.
+    pub async fn finish(self) {
+        drop(self.records);
+        let _ = tokio::time::timeout(FLUSH, self.task).await;
+    }
+}
+
+fn mcp_level(level: Level) -> LoggingLevel {
+    match level {
+        Level::Trace | Level::Debug => LoggingLevel::Debug,
+        Level::Info => LoggingLevel::Info,
+        Level::Warn => LoggingLevel::Warning,
+        Level::Error => LoggingLevel::Error,
+        Level::Critical => LoggingLevel::Critical,
     }
 }
 

@@ -141,6 +141,14 @@ impl ServerHandler for McpService {
                     None => call.await,
                 }
             };
+            // A client that asked for log messages gets the components' records too.
+            let records = self.log.forward_records(&context.peer, &request.name);
+            let call = async {
+                match &records {
+                    Some(forwarder) => crate::runtime::logging::scope(forwarder.records(), call).await,
+                    None => call.await,
+                }
+            };
             let called = if catalog.abandonable(&request.name) {
                 // `notifications/cancelled`, the client gone or its session deleted: dropping
                 // the call drops its instance, at once if it waits and within one epoch tick
@@ -169,6 +177,9 @@ impl ServerHandler for McpService {
                 call.await
             };
             if let Some(forwarder) = progress {
+                forwarder.finish().await;
+            }
+            if let Some(forwarder) = records {
                 forwarder.finish().await;
             }
             let called = match called {

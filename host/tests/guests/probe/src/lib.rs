@@ -4,7 +4,7 @@
 //! memory and stack limits, and the WASI interfaces a policy may allow or deny.
 
 wit_bindgen::generate!({
-    path: ["../../../../wit/progress", "wit"],
+    path: ["../../../../wit/progress", "../../../../wit/deps/wasi-logging", "wit"],
     world: "switchboard-test:probe/probe-guest",
     // Also generate bindings for the imported wasi:config/store interface.
     generate_all,
@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use exports::switchboard_test::probe::probe::Guest;
 use switchboard::progress::progress;
+use wasi::logging::logging;
 use wasi::config::store;
 use wstd::http::{Body, Client, Request};
 
@@ -120,6 +121,13 @@ impl Guest for Probe {
             progress::report(f64::from(step), Some(f64::from(steps)), Some(&format!("step {step} of {steps}")));
         }
         steps
+    }
+
+    fn log_lines(count: u32) {
+        for n in 0..count {
+            let level = if n % 2 == 0 { logging::Level::Info } else { logging::Level::Warn };
+            logging::log(level, "probe", &format!("record {n}"));
+        }
     }
 }
 
