@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use exports::switchboard_test::probe::probe::Guest;
 use switchboard::progress::progress;
-use wasi::logging::logging;
 use wasi::config::store;
+use wasi::logging::logging;
 use wstd::http::{Body, Client, Request};
 
 /// The WIT source, embedded as a custom section so that Switchboard can show its
