@@ -51,6 +51,22 @@ impl<T> Grants for T where
 {
 }
 
+/// `text` cut to at most `max` bytes, on a character boundary: what a guest hands the host
+/// to pass on (a log record, a progress message) is bounded.
+pub(crate) fn clip(mut text: String, max: usize) -> String {
+    if text.len() > max {
+        let cut = (0..=max).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+        text.truncate(cut);
+    }
+    text
+}
+
+#[cfg(test)]
+#[test]
+fn long_text_is_clipped_on_a_character_boundary() {
+    assert_eq!(clip("é".repeat(10), 5), "éé");
+}
+
 /// Links every capability; what a call may actually do is its contexts' to say.
 pub fn add_to_linker<T: Grants + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     wasi::add_to_linker(linker).context("linking WASI")?;

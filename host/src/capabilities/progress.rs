@@ -65,13 +65,7 @@ impl progress::Host for Reporter {
             return;
         }
         self.last = Some(done);
-        let message = message.map(|mut m| {
-            if m.len() > MAX_MESSAGE {
-                let cut = (0..=MAX_MESSAGE).rev().find(|&i| m.is_char_boundary(i)).unwrap_or(0);
-                m.truncate(cut);
-            }
-            m
-        });
+        let message = message.map(|m| super::clip(m, MAX_MESSAGE));
         reports.send_replace(Some(Progress { done, total, message }));
     }
 }
