@@ -67,3 +67,24 @@ async fn a_call_without_a_progress_token_gets_only_its_reply() {
     assert_eq!(first["id"], 1, "the reply comes first and alone: {first}");
     assert_eq!(first["result"]["structuredContent"], json!({"value": 3}));
 }
+
+#[tokio::test]
+async fn the_host_s_own_long_tools_report_progress_too() {
+    let fx = Fixture::new();
+    let heard = Collect::default();
+    let session = fx.serve_as(&[], &[], heard.clone()).await;
+    // Speech of a long text: the audio made so far, as the offline voice makes it.
+    let text = "The quick brown fox jumps over the lazy dog, and then it runs far away. ".repeat(12);
+    let mut request = CallToolRequestParams::new("speak").with_arguments(obj(json!({ "text": text, "format": "wav_16000" })));
+    request.set_progress_token(ProgressToken(NumberOrString::String("speak-1".into())));
+    let reply = session.client.call_tool(request).await.unwrap();
+    assert_ne!(reply.is_error, Some(true), "{reply:?}");
+    let reports = heard.0.lock().unwrap().clone();
+    assert!(reports.len() >= 2, "a long text is made in more than one piece: {reports:?}");
+    assert!(reports.windows(2).all(|w| w[0].progress < w[1].progress), "progress only grows: {reports:?}");
+    let last = reports.last().unwrap();
+    assert!(last.message.as_deref().is_some_and(|m| m.contains("KiB of audio from")), "{last:?}");
+    // Never the text it speaks.
+    assert!(reports.iter().all(|p| !p.message.as_deref().unwrap_or("").contains("fox")), "{reports:?}");
+    session.close().await;
+}

@@ -5,6 +5,10 @@
 //! it takes a [`Reporter`] from there, so the layers between (catalog, roles, runtime) carry
 //! nothing. Reports go into a `watch` channel: the latest wins, so a guest reporting in a
 //! tight loop cannot flood the client or the host's memory.
+//!
+//! The host's own long tools (a placed call, speech) report through [`report`] into the same
+//! scope; around the components they call they report alone ([`muted`]), so that two counts
+//! never interleave.
 
 use crate::contracts::progress::progress;
 use std::future::Future;
@@ -33,6 +37,21 @@ tokio::task_local! {
 /// Runs `call` with its components' progress reports going to `reports`.
 pub async fn scope<F: Future>(reports: Reports, call: F) -> F::Output {
     REPORTS.scope(reports, call).await
+}
+
+/// Runs `call` with the progress reports of what it calls going nowhere: for a host tool that
+/// reports its own steps around a component's call.
+pub async fn muted<F: Future>(call: F) -> F::Output {
+    REPORTS.scope(Arc::new(watch::channel(None).0), call).await
+}
+
+/// A report from the host itself, for the call in flight in this task (if it wants them;
+/// the message is made only then). The receiving end passes on only growing counts.
+pub fn report(done: f64, total: Option<f64>, message: impl FnOnce() -> String) {
+    let _ = REPORTS.try_with(|reports| {
+        let message = Some(super::clip(message(), MAX_MESSAGE));
+        reports.send_replace(Some(Progress { done, total, message }));
+    });
 }
 
 /// A call's progress reporter: connected when the call runs in a [`scope`].

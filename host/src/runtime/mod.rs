@@ -12,7 +12,7 @@ pub mod hints;
 mod incoming;
 /// Progress reports of the call in flight, for the transport to forward.
 pub mod progress {
-    pub use crate::capabilities::progress::{Progress, Reports, scope};
+    pub use crate::capabilities::progress::{Progress, Reports, muted, report, scope};
 }
 /// Log records of the call in flight, for the transport to forward.
 pub mod logging {

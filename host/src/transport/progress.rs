@@ -25,19 +25,19 @@ impl Forwarder {
     pub fn start(peer: Peer<RoleServer>, token: ProgressToken) -> Self {
         let (tx, mut rx) = watch::channel::<Option<Progress>>(None);
         let task = tokio::spawn(async move {
-            let mut sent = None;
+            let mut sent: Option<f64> = None;
             loop {
                 let closed = rx.changed().await.is_err();
                 let latest = rx.borrow_and_update().clone();
-                if latest.is_some() && latest != sent {
-                    let report = latest.clone().unwrap_or_else(|| unreachable!());
+                // Progress only grows (the spec's rule): a report not above the last is dropped.
+                if let Some(report) = latest.filter(|r| sent.is_none_or(|done| r.done > done)) {
+                    sent = Some(report.done);
                     let mut param = ProgressNotificationParam::new(token.clone(), report.done);
                     param.total = report.total;
                     param.message = report.message;
                     if peer.notify_progress(param).await.is_err() {
                         return; // the client is gone
                     }
-                    sent = latest;
                 }
                 if closed {
                     return;

@@ -8,7 +8,7 @@ pub mod calling;
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::RunningService;
 use rmcp::transport::TokioChildProcess;
-use rmcp::{RoleClient, ServiceExt as _};
+use rmcp::{ClientHandler, RoleClient, ServiceExt as _};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -102,6 +102,12 @@ impl Fixture {
 
     /// `serve` with more arguments and environment variables.
     pub async fn serve_with(&self, args: &[&str], env: &[(&str, &str)]) -> Session {
+        self.serve_as(args, env, ()).await
+    }
+
+    /// [`Self::serve_with`] with a client of its own (one that declares capabilities, or
+    /// collects notifications).
+    pub async fn serve_as<H: ClientHandler>(&self, args: &[&str], env: &[(&str, &str)], handler: H) -> Session<H> {
         let mut all = vec!["serve"];
         all.extend_from_slice(args);
         let mut cmd = self.command(&all);
@@ -116,7 +122,7 @@ impl Fixture {
             let _ = stderr.read_to_end(&mut buf).await;
             String::from_utf8_lossy(&buf).into_owned()
         });
-        let client = ().serve(transport).await.expect("MCP handshake");
+        let client = handler.serve(transport).await.expect("MCP handshake");
         Session { client, logs }
     }
 
@@ -160,12 +166,12 @@ pub fn cache_dir() -> PathBuf {
 /// The reply lines of a raw stdio session.
 pub type RawLines = tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>;
 
-pub struct Session {
-    pub client: RunningService<RoleClient, ()>,
+pub struct Session<H: ClientHandler = ()> {
+    pub client: RunningService<RoleClient, H>,
     logs: tokio::task::JoinHandle<String>,
 }
 
-impl Session {
+impl<H: ClientHandler> Session<H> {
     pub async fn call(&self, tool: &str, args: Value) -> CallToolResult {
         let Value::Object(args) = args else { panic!("arguments must be an object") };
         self.client

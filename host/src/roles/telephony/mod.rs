@@ -23,11 +23,14 @@ use crate::contracts::telephony::{CarrierError, PlaceCallRequest};
 use crate::roles::Routes;
 use crate::roles::public::PublicUrl;
 use crate::roles::tts::{SpeakError, Speech};
-use crate::runtime::{CallError, LoadedComponent, Runtime};
+use crate::runtime::{CallError, LoadedComponent, Runtime, progress};
 use book::{Book, BookError};
 use heard::MessagePlan;
 use record::{CallRecord, Clearance, Status, Step};
 use std::sync::Arc;
+
+/// The steps `initiate` reports as progress: allowed, ready, placing, placed.
+pub const PLACING_STEPS: f64 = 4.0;
 
 /// The built-in components, preferred when the config names none.
 const BUILTIN_CARRIER: &str = "telephony_twilio";
@@ -151,8 +154,9 @@ impl Telephony {
         // Checked before the decision, so that a call that cannot be placed is not audited as
         // one that was allowed.
         let hooks = format!("{}/webhooks/{}", self.callback_base()?, carrier.name);
+        // This tool reports its own steps (see PLACING_STEPS); the voice it calls stays quiet.
         let message = match &request.message {
-            Some(m) => Some(message::prepare(speech, runtime, routes, &self.settings, m).await?),
+            Some(m) => Some(progress::muted(message::prepare(speech, runtime, routes, &self.settings, m)).await?),
             None => None,
         };
         let ask = CallRequest {
@@ -184,6 +188,7 @@ impl Telephony {
             }
         };
         let held = Held { runtime, checker, reservation: &reservation };
+        progress::report(1.0, Some(PLACING_STEPS), || format!("`{}` allows the call", checker.name));
 
         // Our own voice: the audio starts being made now, while the call is placed and rings.
         let plan = match message {
@@ -193,7 +198,7 @@ impl Telephony {
                     let (confirmation, _) = speech.start_clip(runtime, &voice_routes, confirm).await?;
                     Ok::<_, SpeakError>((audio, confirmation))
                 };
-                match started.await {
+                match progress::muted(started).await {
                     Ok((audio, confirmation)) => Some(MessagePlan {
                         audio_url: self.public.audio(&audio).ok_or(CallingError::NoPublicUrl)?,
                         confirmation_url: self.public.audio(&confirmation).ok_or(CallingError::NoPublicUrl)?,
@@ -228,6 +233,7 @@ impl Telephony {
             timeout_seconds: Some(self.settings.ring_timeout_seconds),
         };
 
+        progress::report(2.0, Some(PLACING_STEPS), || "ready to place the call".into());
         // The last point at which the call can be stopped.
         let claim = match runtime.compliance_claim(checker, &reservation).await {
             Ok(Ok(claim)) => claim,
@@ -252,6 +258,7 @@ impl Telephony {
             return Ok(Initiation::Blocked { decision: withdrawn, checker: checker.name.clone() });
         }
 
+        progress::report(3.0, Some(PLACING_STEPS), || format!("placing the call through `{}`", carrier.name));
         let info = match runtime.carrier_place_call(carrier, place).await {
             Ok(Ok(info)) => info,
             Ok(Err(e)) => {
@@ -315,6 +322,9 @@ impl Telephony {
             .insert(record, now)
             .await
             .map_err(|error| CallingError::Unsaved { sid: info.sid.clone(), error })?;
+        progress::report(PLACING_STEPS, Some(PLACING_STEPS), || {
+            format!("call {} placed: {}", info.sid, status.as_str())
+        });
         Ok(Initiation::Placed { record: Box::new(record), decision, warnings })
     }
 }

@@ -11,8 +11,9 @@ use super::{personal_data_kinds, provider_ref, same_language};
 use crate::contracts::tts::{ProviderInfo, SynthesisRequest, TextSpan, TtsError, VoiceSettings};
 use crate::roles::chain::{self, Budget, ChainError, Verdict};
 use crate::roles::{Routes, classifier};
-use crate::runtime::{CallError, LoadedComponent, Runtime};
+use crate::runtime::{CallError, LoadedComponent, Runtime, progress};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Chunks a provider may push ahead of the host reading them.
@@ -103,6 +104,8 @@ impl Speech {
             refuse_personal_data: refuse,
             text: cache::normalise_text(text),
         };
+        // The audio made so far, over every attempt: this call's progress.
+        let made = AtomicU64::new(0);
         let synthesis = async {
             let max = primary.info.max_text_length;
             let prepared = prepare(runtime, routes, text, max, caller, request.context_aware, refuse).await?;
@@ -119,7 +122,14 @@ impl Speech {
                     emphasis: prepared.emphasis.clone(),
                 };
                 let admit = || !self.breakers.is_open(&plan.component.name, resilience);
-                let attempt = Attempt { component: &plan.component, provider: &plan.info.id, format, started, budget };
+                let attempt = Attempt {
+                    component: &plan.component,
+                    provider: &plan.info.id,
+                    format,
+                    started,
+                    budget,
+                    made: &made,
+                };
                 async move { synthesize(runtime, attempt, request, &admit, clip).await }
             })
             .await;
@@ -326,6 +336,8 @@ struct Attempt<'a> {
     /// When `speak` began.
     started: Instant,
     budget: Budget,
+    /// The bytes of audio made so far by this and earlier attempts.
+    made: &'a AtomicU64,
 }
 
 /// Runs one synthesis, collecting the audio as it streams in (and passing each chunk on to
@@ -338,13 +350,14 @@ async fn synthesize(
     admit: &(dyn Fn() -> bool + Sync),
     clip: Option<&ClipWriter>,
 ) -> Result<Audio, SpeakError> {
-    let Attempt { component, provider, format, started, budget } = attempt;
+    let Attempt { component, provider, format, started, budget, made } = attempt;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(SINK_DEPTH);
     if let Some(clip) = clip {
         clip.restart();
     }
     let synthesis_started = Instant::now();
-    let run = runtime.tts_synthesize(component, request, tx, admit);
+    // The host reports the audio as it comes; the provider's own reports would count another way.
+    let run = progress::muted(runtime.tts_synthesize(component, request, tx, admit));
     tokio::pin!(run);
     let mut outcome = None;
     let mut bytes = Vec::new();
@@ -362,6 +375,8 @@ async fn synthesize(
                     }
                     bytes.extend_from_slice(&chunk);
                     last = Instant::now();
+                    let so_far = made.fetch_add(chunk.len() as u64, Ordering::Relaxed) + chunk.len() as u64;
+                    progress::report(so_far as f64, None, || format!("{} KiB of audio from {provider}", so_far / 1024));
                     if let Some(clip) = clip {
                         clip.push(&chunk);
                         // Let the readers of the clip send it on now: a provider that
