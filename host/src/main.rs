@@ -137,6 +137,7 @@ fn load_config(cli: &Cli) -> Result<Config> {
 async fn run(cli: Cli) -> Result<ExitCode> {
     let config = load_config(&cli)?;
     let http_settings = config.http.clone();
+    let tasks = Arc::new(transport::Tasks::new(config.tasks.clone()));
     let config_file = config.file.clone();
     // Compiling components is CPU work: keep it off the async workers.
     let host = tokio::task::spawn_blocking(move || Host::start(&config)).await.context("loading components")??;
@@ -151,7 +152,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 .map(|d| if d.as_os_str().is_empty() { Path::new(".") } else { d });
             let dirs: Vec<&Path> = host.components_dir().into_iter().chain(config_dir).collect();
             let _watch = if cli.no_watch || dirs.is_empty() { None } else { Some(watch::watch(host.clone(), &dirs)?) };
-            serve(host, http_settings, http, stdio).await?;
+            serve(host, tasks, http_settings, http, stdio).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Components { command: ComponentsCommand::List { json } } => {
@@ -166,6 +167,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
 /// work is refused, calls in flight get the grace period to finish, then everything stops.
 async fn serve(
     host: Arc<Host>,
+    tasks: Arc<transport::Tasks>,
     mut settings: transport::http::HttpSettings,
     http: Option<std::net::SocketAddr>,
     stdio: bool,
@@ -190,22 +192,24 @@ async fn serve(
         });
     }
     settings.listen = http.or(settings.listen);
-    let mut tasks = tokio::task::JoinSet::new();
+    let mut transports = tokio::task::JoinSet::new();
     if settings.listen.is_some() {
-        tasks.spawn(transport::http::serve(host.clone(), settings.clone(), draining.clone(), stop.clone()));
+        let http =
+            transport::http::serve(host.clone(), tasks.clone(), settings.clone(), draining.clone(), stop.clone());
+        transports.spawn(http);
     }
     if stdio || settings.listen.is_none() {
         let (host, stop) = (host.clone(), stop.clone());
-        tasks.spawn(async move {
+        transports.spawn(async move {
             tracing::info!(tools = host.catalog().len(), "serving MCP on stdio");
-            let served = transport::stdio::serve(transport::McpService::new(host), stop.clone()).await;
+            let served = transport::stdio::serve(transport::McpService::new(host, tasks), stop.clone()).await;
             // The agent that started us has gone: stop everything.
             stop.cancel();
             served
         });
     }
     let mut outcome = Ok(());
-    while let Some(done) = tasks.join_next().await {
+    while let Some(done) = transports.join_next().await {
         if let Err(e) = done.context("a transport task panicked").and_then(|r| r) {
             stop.cancel();
             outcome = outcome.and(Err(e));

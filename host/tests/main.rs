@@ -32,5 +32,6 @@ mod sandbox;
 mod soak;
 mod speech;
 mod store;
+mod tasks;
 mod tools;
 mod workspace;

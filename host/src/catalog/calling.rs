@@ -337,6 +337,42 @@ async fn initiate(roles: &Roles, routes: &crate::roles::Routes, runtime: &Arc<Ru
     }
 }
 
+/// A placed call's result, once the call has ended (or `until` came first): its record as
+/// it stands then, with the decision and warnings of the placing.
+pub async fn follow(result: &mut CallToolResult, roles: &Roles, until: tokio::time::Instant) {
+    if result.is_error == Some(true) {
+        return; // refused or failed: nothing was placed
+    }
+    let Some(placed) = result.structured_content.as_mut() else { return };
+    let Some(sid) = placed["call_sid"].as_str().map(str::to_owned) else { return };
+    let warning = match roles.telephony.follow(&sid, until).await {
+        Ok(record) => {
+            let mut value = record_json(&record);
+            value["compliance"] = placed["compliance"].take();
+            value["warnings"] = placed["warnings"].take();
+            *placed = value;
+            (!record.status.is_final()).then(|| {
+                format!("call {sid} had not ended when this task's time ran out; get_call tells how it goes on")
+            })
+        }
+        Err(e) => Some(format!("call {sid} is placed, but its record could not be read again: {e}")),
+    };
+    result.content = vec![Content::text(placed.to_string())];
+    if let Some(warning) = warning {
+        add_warning(result, &warning);
+    }
+}
+
+/// Adds `warning` to a successful structured result's `warnings`.
+pub fn add_warning(result: &mut CallToolResult, warning: &str) {
+    let Some(value) = result.structured_content.as_mut().filter(|v| v.is_object()) else { return };
+    match value["warnings"].as_array_mut() {
+        Some(warnings) => warnings.push(json!(warning)),
+        None => value["warnings"] = json!([warning]),
+    }
+    result.content = vec![Content::text(value.to_string())];
+}
+
 /// The structured refusal: an error result the agent can branch on.
 fn blocked(phone: &str, lead: &str, checker: &str, decision: &Decision) -> CallToolResult {
     let mut text = format!("COMPLIANCE_BLOCKED: no call was placed to {phone}.");

@@ -142,6 +142,11 @@ impl Catalog {
         self.router.get(name).is_some_and(|r| r.handler.abandonable())
     }
 
+    /// Whether `name` is one of the host's own long tools (see [`Handler::runs_long`]).
+    pub fn runs_long(&self, name: &str) -> bool {
+        self.router.get(name).is_some_and(|r| r.handler.runs_long())
+    }
+
     pub fn route(&self, name: &str) -> Option<&Route> {
         self.router.get(name)
     }
@@ -348,6 +353,21 @@ pub async fn call(
         Handler::Operator(tool) => return Dispatched::Operator(*tool),
     };
     Dispatched::Done(Box::new(called))
+}
+
+/// What a call of `name` leads to, for a caller that waits for it (an MCP task) and not only
+/// for the call's answer: a placed call is followed until it ends, or until `until`, and
+/// `result` becomes the call's record as it then stands.
+pub async fn follow(
+    catalog: &Catalog,
+    roles_: &Roles,
+    name: &str,
+    result: &mut CallToolResult,
+    until: tokio::time::Instant,
+) {
+    if catalog.route(name).is_some_and(|r| matches!(r.handler, Handler::Call(calling::CallTool::Initiate))) {
+        calling::follow(result, roles_, until).await;
+    }
 }
 
 /// Calls the component function behind `entry` and renders its result.

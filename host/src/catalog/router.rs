@@ -42,6 +42,14 @@ impl Handler {
     }
 }
 
+impl Handler {
+    /// Whether this is one of the host's own tools that run long (a call placed and followed
+    /// to its end, speech of long text): these run as MCP tasks when the client can take one.
+    pub fn runs_long(&self) -> bool {
+        matches!(self, Self::Call(CallTool::Initiate) | Self::Role(RoleTool::Speak))
+    }
+}
+
 /// One tool: its MCP description and its handler.
 #[derive(Clone)]
 pub struct Route {

@@ -30,6 +30,9 @@
 //! exclude = ["switchboard_*"]         # hidden tools are not listed and not callable
 //! rename = { hello_tool_greet = "greet" }
 //!
+//! [tasks]                           # long tools as MCP tasks: see config/tasks.rs
+//! ttl_seconds = 3600
+//!
 //! [operator]
 //! tools = false                       # MCP tools to list/reload/unload/load components
 //!
@@ -48,11 +51,13 @@
 mod calling;
 mod http;
 pub mod speech;
+pub mod tasks;
 pub mod tools;
 
 pub use calling::CallingSettings;
 pub use http::{HttpSettings, OAuthSettings};
 pub use speech::SpeechSettings;
+pub use tasks::TasksSettings;
 
 use crate::policy::{Limits, PolicySpec};
 use serde::Deserialize;
@@ -84,6 +89,9 @@ pub struct Config {
     /// The operator's curation of the tool list.
     #[serde(default)]
     pub tools: tools::ToolsSettings,
+    /// Which calls run as MCP tasks.
+    #[serde(default)]
+    pub tasks: TasksSettings,
     /// The file this came from, for messages and relative paths.
     #[serde(skip)]
     pub file: Option<PathBuf>,
@@ -110,6 +118,7 @@ impl Default for Config {
             store: Default::default(),
             calling: Default::default(),
             tools: Default::default(),
+            tasks: Default::default(),
             file: None,
             no_cache: false,
         }
@@ -246,6 +255,7 @@ impl Config {
         config.speech.check().map_err(|m| invalid(&m))?;
         config.calling.check().map_err(|m| invalid(&m))?;
         config.tools.check().map_err(|m| invalid(&m))?;
+        config.tasks.check().map_err(|m| invalid(&m))?;
         config.speech.preferences = config.speech.preferences.map(|p| file.parent().unwrap_or(Path::new(".")).join(p));
         // Paths in the file are relative to the file.
         let base = file.parent().unwrap_or(Path::new("."));

@@ -108,6 +108,7 @@ async fn end_deleted_session(State(sessions): State<Arc<Sessions>>, request: Req
 /// Serves MCP over HTTP until `stop` is cancelled; stops accepting when `draining` is.
 pub async fn serve(
     host: Arc<Host>,
+    tasks: Arc<super::Tasks>,
     settings: HttpSettings,
     draining: CancellationToken,
     stop: CancellationToken,
@@ -149,7 +150,7 @@ pub async fn serve(
     let sessions = Arc::new(Sessions::default());
     let service_sessions = sessions.clone();
     let mcp = StreamableHttpService::new(
-        move || Ok(McpService::over_http(service_host.clone(), service_sessions.clone())),
+        move || Ok(McpService::over_http(service_host.clone(), tasks.clone(), service_sessions.clone())),
         Arc::new(LocalSessionManager::default()),
         mcp_config,
     );

@@ -1,19 +1,24 @@
 //! The MCP server: `initialize` (or `server/discover`), `ping`, `tools/list`, `tools/call`,
-//! `logging/setLevel`, `notifications/cancelled` and `notifications/progress` over rmcp, with the tool list built at
-//! runtime from the catalog (no `#[tool]` macros).
+//! `logging/setLevel`, `notifications/cancelled`, `notifications/progress` and the tasks
+//! extension's `tasks/get`, `tasks/cancel`, `tasks/update` over rmcp, with the tool list built
+//! at runtime from the catalog (no `#[tool]` macros).
 
 use super::client_log::ClientLog;
 use super::progress::Forwarder;
 use super::scopes::Granted;
 use super::sessions::{InSession, Sessions};
-use crate::catalog::Dispatched;
+use super::tasks::{StatusMessages, Subject, Tasks};
+use crate::catalog::{Catalog, Dispatched};
 use crate::host::Host;
+use crate::runtime::progress;
 use crate::{catalog, operator};
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, ListToolsResult,
-    PaginatedRequestParams, ServerCapabilities, ServerConfig,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams, ContentBlock, CreateTaskResult,
+    GetTaskParams, GetTaskResult, Implementation, JsonObject, ListToolsResult, PaginatedRequestParams,
+    ServerCapabilities, ServerConfig, Task, UpdateTaskParams,
 };
 use rmcp::service::{NotificationContext, RequestContext};
+use rmcp::task_manager::{TaskContext, TaskExit};
 use rmcp::transport::common::http_header::HEADER_SESSION_ID;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use std::sync::Arc;
@@ -28,16 +33,39 @@ pub struct McpService {
     log: Arc<ClientLog>,
     /// Over HTTP: the sessions whose calls stop when their client deletes them.
     sessions: Option<Arc<Sessions>>,
+    /// The host's tasks, shared by every connection and session.
+    tasks: Arc<Tasks>,
 }
 
 impl McpService {
-    pub fn new(host: Arc<Host>) -> Self {
-        Self { host, log: Arc::default(), sessions: None }
+    pub fn new(host: Arc<Host>, tasks: Arc<Tasks>) -> Self {
+        Self { host, log: Arc::default(), sessions: None, tasks }
     }
 
     /// A service for Streamable HTTP, where a deleted session stops its calls.
-    pub(super) fn over_http(host: Arc<Host>, sessions: Arc<Sessions>) -> Self {
-        Self { sessions: Some(sessions), ..Self::new(host) }
+    pub(super) fn over_http(host: Arc<Host>, tasks: Arc<Tasks>, sessions: Arc<Sessions>) -> Self {
+        Self { sessions: Some(sessions), ..Self::new(host, tasks) }
+    }
+
+    /// Whose tasks a request may see: its access token's subject.
+    fn subject(context: &RequestContext<RoleServer>) -> Subject {
+        Self::granted(context).and_then(|g| g.subject.clone())
+    }
+
+    /// Starts `request` as a task, inside the current span (its correlation id); `None` when
+    /// the host runs as many tasks as it may.
+    fn start_task(
+        &self,
+        request: &CallToolRequestParams,
+        context: &RequestContext<RoleServer>,
+        catalog: Arc<Catalog>,
+    ) -> Option<Task> {
+        let (host, name, args) = (self.host.clone(), request.name.to_string(), request.arguments.clone());
+        let until = self.tasks.settle_by();
+        let span = tracing::Span::current();
+        self.tasks.spawn(Self::subject(context), move |task| {
+            Box::pin(run_task(host, catalog, name, args, until, task).instrument(span))
+        })
     }
 
     /// The scopes of the request's OAuth access token, if it came with one.
@@ -62,8 +90,8 @@ fn correlation_id() -> String {
 impl ServerHandler for McpService {
     #[allow(deprecated)] // `enable_logging`: see transport/client_log.rs
     fn get_info(&self) -> ServerConfig {
-        let capabilities =
-            ServerCapabilities::builder().enable_tools().enable_tool_list_changed().enable_logging().build();
+        let capabilities = ServerCapabilities::builder().enable_tools().enable_tool_list_changed().enable_logging();
+        let capabilities = if self.tasks.enabled() { capabilities.enable_tasks() } else { capabilities }.build();
         ServerConfig::new(capabilities)
             .with_server_info(Implementation::new("switchboard", env!("CARGO_PKG_VERSION")).with_title("Switchboard"))
             .with_instructions(
@@ -116,9 +144,6 @@ impl ServerHandler for McpService {
         let correlation = correlation_id();
         let span = tracing::info_span!("call", id = %correlation, rpc = %context.id, tool = %request.name);
         async {
-            let _in_flight = self.host.begin_call();
-            let metrics = &self.host.metrics;
-            let started = std::time::Instant::now();
             let catalog = self.host.catalog();
             if let Some(scope) = Self::granted(&context).and_then(|g| g.missing(&request.name)) {
                 // The HTTP layer answers this with a 403 challenge first; this holds whatever the path.
@@ -126,6 +151,18 @@ impl ServerHandler for McpService {
                 let text = format!("`{}` needs the OAuth scope `{scope}`, which this access token lacks", request.name);
                 return Ok(CallToolResult::error(vec![ContentBlock::text(text)]).into());
             }
+            // A long call from a client that takes tasks is answered with one at once.
+            let takes_tasks = context.client_capabilities().is_some_and(|c| c.supports_tasks());
+            if takes_tasks
+                && self.tasks.wanted(&request.name, catalog.runs_long(&request.name))
+                && let Some(task) = self.start_task(&request, &context, catalog.clone())
+            {
+                tracing::info!(task = %task.task_id, "tools/call runs as a task");
+                return Ok(CallToolResponse::Task(CreateTaskResult::new(task)));
+            }
+            let _in_flight = self.host.begin_call();
+            let metrics = &self.host.metrics;
+            let started = std::time::Instant::now();
             // A request with a progressToken gets its components' progress reports.
             let progress = context.meta.get_progress_token().map(|token| Forwarder::start(context.peer.clone(), token));
             let call = catalog::call(
@@ -137,7 +174,7 @@ impl ServerHandler for McpService {
             );
             let call = async {
                 match &progress {
-                    Some(forwarder) => crate::runtime::progress::scope(forwarder.reports(), call).await,
+                    Some(forwarder) => progress::scope(forwarder.reports(), call).await,
                     None => call.await,
                 }
             };
@@ -211,4 +248,92 @@ impl ServerHandler for McpService {
         .instrument(span)
         .await
     }
+
+    async fn get_task(
+        &self,
+        request: GetTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetTaskResult, McpError> {
+        self.tasks.get(&Self::subject(&context), &request.task_id).map(GetTaskResult::new)
+    }
+
+    async fn cancel_task(
+        &self,
+        request: CancelTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        tracing::info!(task = %request.task_id, "tasks/cancel");
+        self.tasks.cancel(&Self::subject(&context), &request.task_id)
+    }
+
+    async fn update_task(
+        &self,
+        request: UpdateTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.tasks.update(&Self::subject(&context), &request.task_id)
+    }
+}
+
+/// One `tools/call` run as a task. `tasks/cancel` stops a call that may be abandoned at once
+/// (the task is `cancelled`); one that changes records over several steps (placing a call)
+/// runs to the end of them first. What the call leads to (a placed call, until it ends) is
+/// waited for until `until` or a `tasks/cancel`; the call itself goes on then.
+async fn run_task(
+    host: Arc<Host>,
+    catalog: Arc<Catalog>,
+    name: String,
+    args: Option<JsonObject>,
+    until: tokio::time::Instant,
+    task: TaskContext,
+) -> Result<CallToolResult, TaskExit> {
+    let started = std::time::Instant::now();
+    let status = StatusMessages::start(task.clone());
+    let call = progress::scope(status.reports(), async {
+        let _in_flight = host.begin_call();
+        catalog::call(&catalog, &host.roles, &host.runtime, &name, args.as_ref()).await
+    });
+    let dispatched = if catalog.abandonable(&name) {
+        tokio::select! {
+            biased;
+            _ = task.cancelled() => {
+                host.metrics.call_finished(&name, "cancelled", started.elapsed(), None);
+                tracing::info!(elapsed_us = started.elapsed().as_micros() as u64, "tasks/cancel stopped the call");
+                return Err(TaskExit::Cancelled);
+            }
+            dispatched = call => dispatched,
+        }
+    } else {
+        call.await
+    };
+    let mut called = match dispatched {
+        Dispatched::Done(called) => *called,
+        Dispatched::Operator(tool) => return Ok(operator::call(&host, tool, args.as_ref()).await),
+        Dispatched::Unknown => {
+            let text = format!("unknown tool `{name}`; tools/list gives the available tools");
+            return Err(TaskExit::Error(McpError::invalid_params(text, None)));
+        }
+    };
+    let elapsed = started.elapsed();
+    host.metrics.call_finished(&name, called.outcome, elapsed, called.instantiate);
+    if let Some(bytes) = called.memory_peak {
+        host.metrics.instance_memory(&called.component, bytes);
+    }
+    tracing::info!(elapsed_us = elapsed.as_micros() as u64, outcome = called.outcome, "tools/call (task)");
+    let follow =
+        progress::scope(status.reports(), catalog::follow(&catalog, &host.roles, &name, &mut called.result, until));
+    let stopped = tokio::select! {
+        biased;
+        _ = task.cancelled() => true,
+        () = follow => false,
+    };
+    if stopped {
+        tracing::info!("tasks/cancel: the task stops waiting; the call goes on");
+        catalog::calling::add_warning(
+            &mut called.result,
+            "tasks/cancel stopped this task from waiting for the call to end; the call goes on (end_call ends it)",
+        );
+    }
+    status.finish().await;
+    Ok(called.result)
 }

@@ -13,6 +13,7 @@ mod progress;
 mod scopes;
 mod sessions;
 pub mod stdio;
+mod tasks;
 
 /// Cancels `token` on SIGTERM or Ctrl-C.
 pub async fn cancel_on_signal(token: tokio_util::sync::CancellationToken) {
@@ -33,3 +34,4 @@ pub async fn cancel_on_signal(token: tokio_util::sync::CancellationToken) {
 }
 
 pub use mcp::McpService;
+pub use tasks::Tasks;

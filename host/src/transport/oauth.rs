@@ -177,7 +177,7 @@ impl ResourceServer {
             (None, None) => HashSet::new(),
         };
         tracing::debug!(sub = claims.sub.as_deref().unwrap_or("-"), scopes = scopes.len(), "access token accepted");
-        Ok(Granted { scopes: Arc::new(scopes), rules: self.rules.clone() })
+        Ok(Granted { scopes: Arc::new(scopes), rules: self.rules.clone(), subject: claims.sub.map(Arc::from) })
     }
 
     /// The answer to a request whose token was not accepted.

@@ -47,6 +47,8 @@ impl ScopeRules {
 pub struct Granted {
     pub scopes: Arc<HashSet<String>>,
     pub rules: Arc<ScopeRules>,
+    /// The token's `sub`: whose tasks these are.
+    pub subject: Option<Arc<str>>,
 }
 
 impl Granted {
@@ -80,6 +82,7 @@ mod tests {
         let granted = Granted {
             scopes: Arc::new(["tools".to_owned()].into()),
             rules: Arc::new(rules(&[("*", "tools"), ("end_call", "calls")])),
+            subject: None,
         };
         assert_eq!(granted.missing("speak"), None);
         assert_eq!(granted.missing("end_call"), Some("calls"));

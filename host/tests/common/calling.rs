@@ -120,7 +120,7 @@ pub async fn serve_env(fx: &Fixture, port: u16, more: &[(&str, &str)]) -> Sessio
 }
 
 /// A fresh registry scrub without `number`, and written consent for it.
-pub async fn clear_to_call(session: &Session, number: &str) {
+pub async fn clear_to_call<H: rmcp::ClientHandler>(session: &Session<H>, number: &str) {
     session.ok("import_dnc_registry", json!({ "content": "2125550199\n3035550123\n" })).await;
     let consent = json!({ "consent": {
         "phone_number": number, "kind": "prior-express-written", "channel": "web-form",
@@ -129,7 +129,7 @@ pub async fn clear_to_call(session: &Session, number: &str) {
     session.ok("record_consent", consent).await;
 }
 
-pub async fn wait_for_status(session: &Session, sid: &str, status: &str) -> Value {
+pub async fn wait_for_status<H: rmcp::ClientHandler>(session: &Session<H>, sid: &str, status: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let call = session.ok("get_call", json!({ "call_sid": sid })).await;
@@ -142,7 +142,7 @@ pub async fn wait_for_status(session: &Session, sid: &str, status: &str) -> Valu
 }
 
 /// Every audit entry of `number`, oldest first, following the cursor.
-pub async fn audit_of(session: &Session, number: &str) -> Vec<Value> {
+pub async fn audit_of<H: rmcp::ClientHandler>(session: &Session<H>, number: &str) -> Vec<Value> {
     let mut entries = Vec::new();
     let mut cursor = Value::Null;
     loop {

@@ -38,6 +38,9 @@ pub enum Outcome {
 
 pub struct Book {
     store: Arc<dyn KeyValue>,
+    /// Bumped whenever this host saves a call's record, for those who follow calls (a task
+    /// waiting for a call to end). News saved by another host is seen by reading again.
+    saved: tokio::sync::watch::Sender<u64>,
 }
 
 /// What the book keeps at a call's key: its record, or news of it that came first.
@@ -77,7 +80,16 @@ const TRIES: usize = 50;
 
 impl Book {
     pub fn new(store: Arc<dyn KeyValue>) -> Self {
-        Self { store }
+        Self { store, saved: tokio::sync::watch::channel(0).0 }
+    }
+
+    /// Changes whenever this host saves a call's record.
+    pub fn saves(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.saved.subscribe()
+    }
+
+    fn note_save(&self) {
+        self.saved.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// Saves a new call, applying any news of it that arrived first (on any host), and links
@@ -96,6 +108,7 @@ impl Book {
             }
             if self.store.compare_and_swap(NAMESPACE, CALLS, &sid, old.as_deref(), &encode_record(&new)).await? {
                 saved = Some(new);
+                self.note_save();
                 break;
             }
         }
@@ -149,6 +162,7 @@ impl Book {
             };
             let bytes = serde_json::to_vec(&entry).expect("a book entry serializes");
             if self.store.compare_and_swap(NAMESPACE, CALLS, sid, old.as_deref(), &bytes).await? {
+                self.note_save();
                 return Ok((outcome, record_of(entry)));
             }
         }

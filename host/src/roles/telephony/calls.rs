@@ -6,8 +6,14 @@ use super::book::Filter;
 use super::record::{CallRecord, Recording, Update};
 use super::{CallingError, Telephony, carrier_failed, unix_now};
 use crate::contracts::telephony::{CallInfo, CarrierError, RecordingInfo};
-use crate::runtime::{CallError, LoadedComponent, Runtime};
+use crate::runtime::{CallError, LoadedComponent, Runtime, progress};
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// How often a followed call's record is read again when this host saved nothing new: the
+/// carrier's news may land on another host sharing the store.
+const FOLLOW_POLL: Duration = Duration::from_secs(2);
 
 impl Telephony {
     /// A call's record; with `refresh`, first asks the carrier for its status.
@@ -24,6 +30,29 @@ impl Telephony {
         }
         let info = self.ask(carriers, &record, |carrier| runtime.carrier_get_call(carrier, sid)).await?;
         self.apply(sid, Update { answered_by: info.answered_by.clone(), ..status_of(&info) }).await
+    }
+
+    /// Waits until call `sid` is over, or until `until`, reporting each status it takes as
+    /// progress (after [`super::PLACING_STEPS`]); returns its record as it then stands.
+    pub async fn follow(&self, sid: &str, until: Instant) -> Result<CallRecord, CallingError> {
+        let mut saves = self.book.saves();
+        let (mut seen, mut changes) = (None, 0.0);
+        loop {
+            saves.borrow_and_update();
+            let record = self.record_of(sid).await?;
+            if seen != Some(record.status) {
+                seen = Some(record.status);
+                changes += 1.0;
+                progress::report(super::PLACING_STEPS + changes, None, || {
+                    format!("call {sid}: {}", record.status.as_str())
+                });
+            }
+            let now = Instant::now();
+            if record.status.is_final() || now >= until {
+                return Ok(record);
+            }
+            let _ = tokio::time::timeout_at(until.min(now + FOLLOW_POLL), saves.changed()).await;
+        }
     }
 
     pub async fn list(&self, filter: &Filter) -> Result<Vec<CallRecord>, CallingError> {
