@@ -75,7 +75,8 @@ async fn the_host_s_own_long_tools_report_progress_too() {
     let session = fx.serve_as(&[], &[], heard.clone()).await;
     // Speech of a long text: the audio made so far, as the offline voice makes it.
     let text = "The quick brown fox jumps over the lazy dog, and then it runs far away. ".repeat(12);
-    let mut request = CallToolRequestParams::new("speak").with_arguments(obj(json!({ "text": text, "format": "wav_16000" })));
+    let mut request =
+        CallToolRequestParams::new("speak").with_arguments(obj(json!({ "text": text, "format": "wav_16000" })));
     request.set_progress_token(ProgressToken(NumberOrString::String("speak-1".into())));
     let reply = session.client.call_tool(request).await.unwrap();
     assert_ne!(reply.is_error, Some(true), "{reply:?}");

@@ -154,6 +154,7 @@ impl ServerHandler for McpService {
             // A long call from a client that takes tasks is answered with one at once.
             let takes_tasks = context.client_capabilities().is_some_and(|c| c.supports_tasks());
             if takes_tasks
+                && catalog.route(&request.name).is_some()
                 && self.tasks.wanted(&request.name, catalog.runs_long(&request.name))
                 && let Some(task) = self.start_task(&request, &context, catalog.clone())
             {
@@ -335,5 +336,8 @@ async fn run_task(
         );
     }
     status.finish().await;
+    if called.result.is_error == Some(true) {
+        task.set_status_message("the tool answered with an error (see the result)");
+    }
     Ok(called.result)
 }

@@ -72,8 +72,7 @@ impl Tasks {
         }
         let options = TaskOptions::new()
             .with_ttl_ms(self.settings.ttl_seconds * 1000)
-            .with_poll_interval_ms(self.settings.poll_interval_ms)
-            .with_status_message("working");
+            .with_poll_interval_ms(self.settings.poll_interval_ms);
         let task = self.manager.spawn(options, make);
         let mut owners = self.owners.lock().unwrap_or_else(|e| e.into_inner());
         // rmcp keeps a finished task for one more TTL; the owner outlives that a little.
