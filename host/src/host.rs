@@ -101,6 +101,7 @@ impl Host {
     /// Loads every component the config names. A component that fails to load is logged and
     /// left out; the others serve.
     pub fn start(config: &Config) -> Result<Self, HostError> {
+        crate::tls::install_provider();
         let settings = EngineSettings {
             max_instances: config.limits.max_instances,
             max_memory_bytes: config.limits.max_memory_mb * 1024 * 1024,
@@ -384,6 +385,15 @@ fn candidates(config: &Config) -> Result<Vec<Candidate>, HostError> {
     for (name, spec) in &config.components {
         if let Some(path) = &spec.path {
             found.push(file_candidate(name.clone(), path, Ok((spec.policy(), config_file.clone()))));
+        }
+        if let Some(source) = &spec.source {
+            // The pinned bytes, from the host's own OCI store: no registry is asked here.
+            found.push(Candidate {
+                name: name.clone(),
+                source: source.clone(),
+                bytes: crate::oci::pinned_component(&config.oci, source).map(Cow::Owned).map_err(|e| e.to_string()),
+                policy: Ok((spec.policy(), config_file.clone())),
+            });
         }
     }
     Ok(found)

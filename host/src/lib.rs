@@ -20,6 +20,7 @@ pub mod host;
 pub mod logging;
 pub mod media;
 pub mod metrics;
+pub mod oci;
 pub mod operator;
 pub mod policy;
 pub mod roles;

@@ -86,6 +86,15 @@ enum ComponentsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Pull a component from an OCI registry (resolving a tag again) and pin its digest; a
+    /// running host serves it after its next reload.
+    Pull {
+        /// `oci://registry/repository:tag` or `oci://registry/repository@sha256:<digest>`.
+        reference: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -139,6 +148,16 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     let http_settings = config.http.clone();
     let tasks = Arc::new(transport::Tasks::new(config.tasks.clone()));
     let config_file = config.file.clone();
+    // Watched too when a component comes from a registry: `components pull` moves its pin.
+    let oci_dir = config.components.values().any(|s| s.source.is_some()).then(|| config.oci.dir());
+    match &cli.command {
+        Command::Components { command: ComponentsCommand::Pull { reference, json } } => {
+            return pull(&config, reference, *json).await;
+        }
+        // A component named by an OCI reference is pulled the first time; pinned ones are not.
+        Command::Serve { .. } => switchboard::oci::registry::pull_unpinned(&config).await,
+        _ => {}
+    }
     // Compiling components is CPU work: keep it off the async workers.
     let host = tokio::task::spawn_blocking(move || Host::start(&config)).await.context("loading components")??;
     let host = Arc::new(host);
@@ -150,7 +169,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 .as_deref()
                 .and_then(Path::parent)
                 .map(|d| if d.as_os_str().is_empty() { Path::new(".") } else { d });
-            let dirs: Vec<&Path> = host.components_dir().into_iter().chain(config_dir).collect();
+            if let Some(dir) = &oci_dir {
+                std::fs::create_dir_all(dir).with_context(|| format!("creating the OCI store {}", dir.display()))?;
+            }
+            let dirs: Vec<&Path> =
+                host.components_dir().into_iter().chain(config_dir).chain(oci_dir.as_deref()).collect();
             let _watch = if cli.no_watch || dirs.is_empty() { None } else { Some(watch::watch(host.clone(), &dirs)?) };
             serve(host, tasks, http_settings, http, stdio).await?;
             Ok(ExitCode::SUCCESS)
@@ -159,6 +182,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             list(&host, json)?;
             Ok(if host.rejected().is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
+        Command::Components { command: ComponentsCommand::Pull { .. } } => unreachable!("served above"),
         Command::Call { tool, args, audio_out } => call(&host, &tool, &args, audio_out.as_deref()).await,
     }
 }
@@ -216,6 +240,44 @@ async fn serve(
         }
     }
     outcome
+}
+
+/// `components pull`: what the reference names now, and what it named before.
+async fn pull(config: &Config, reference: &str, json: bool) -> Result<ExitCode> {
+    use switchboard::oci::{Source, registry};
+    let source = Source::parse(reference)?;
+    let pulled = registry::pull(&config.oci, &source).await?;
+    let previous = pulled.previous.as_ref().map(|p| p.manifest.as_str());
+    if json {
+        let value = serde_json::json!({
+            "reference": pulled.source.key(),
+            "manifest": pulled.pin.manifest,
+            "component": pulled.pin.layer,
+            "size": pulled.pin.size,
+            "signed_by": pulled.pin.signed_by,
+            "previous": previous,
+            "moved": pulled.moved(),
+        });
+        println!("{}", serde_json::to_string_pretty(&value)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let pin = &pulled.pin;
+    println!("pulled {}", pulled.source);
+    println!("  manifest  {}", pin.manifest);
+    println!("  component {} ({} KiB)", pin.layer, pin.size.div_ceil(1024));
+    match &pin.signed_by {
+        Some(key) => println!("  signed by the trusted key {key}"),
+        None if config.oci.trusted_keys.is_empty() => println!("  signature not checked ([oci] trusted_keys is empty)"),
+        None => println!("  not signed by a trusted key (allowed: [oci] require_signatures is off)"),
+    }
+    match previous {
+        Some(old) if pulled.moved() => {
+            println!("  moved: it was {old}; a running host serves the new one after its next reload")
+        }
+        Some(_) => println!("  unchanged since the last pull"),
+        None => println!("  pinned for the first time"),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn list(host: &Host, json: bool) -> Result<()> {

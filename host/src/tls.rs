@@ -1,7 +1,17 @@
 //! The TLS client configuration of the host's own outbound connections (PostgreSQL, the
 //! OAuth issuer's keys): rustls with ring, checked against the Mozilla roots (webpki-roots).
+//! And the process's default provider, for the TLS users that take it (wasi:http egress, the
+//! OCI registry client).
 
 use std::sync::Arc;
+
+/// Makes ring the process-wide rustls provider. Two providers are compiled in (ring, and the
+/// aws-lc-rs the OCI client's reqwest brings), so rustls cannot pick one by itself, and a
+/// user that asks it to (wasmtime-wasi-http's egress) would fail. Idempotent.
+pub fn install_provider() {
+    #[allow(deprecated)] // ring lacks post-quantum key exchange; it is the provider this host builds
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
 
 pub fn client_config() -> rustls::ClientConfig {
     let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };

@@ -17,8 +17,9 @@ pub struct DirWatch {
     _debouncer: Debouncer<notify_debouncer_full::notify::RecommendedWatcher, RecommendedCache>,
 }
 
-/// Starts watching `dirs`: the components directory and the config file's directory (its
-/// `[speech]` table takes effect without a restart).
+/// Starts watching `dirs`: the components directory, the config file's directory (its
+/// `[speech]` table takes effect without a restart) and the OCI store, when a component
+/// comes from a registry.
 pub fn watch(host: Arc<Host>, dirs: &[&Path]) -> anyhow::Result<DirWatch> {
     let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
     let mut debouncer = new_debouncer(DEBOUNCE, None, tx)?;
@@ -51,13 +52,16 @@ pub fn watch(host: Arc<Host>, dirs: &[&Path]) -> anyhow::Result<DirWatch> {
     Ok(DirWatch { _debouncer: debouncer })
 }
 
-/// Whether a batch of events touches a component or a policy file.
+/// The OCI store's pins (`crate::oci`): a `components pull` that moved one is a changed component.
+const PINS: &str = "pins.json";
+
+/// Whether a batch of events touches a component, a policy file or the OCI pins.
 fn matters(result: &DebounceEventResult) -> bool {
     match result {
         Ok(events) => events
             .iter()
             .flat_map(|e| e.paths.iter())
-            .any(|p| p.extension().is_some_and(|x| x == "wasm" || x == "toml")),
+            .any(|p| p.extension().is_some_and(|x| x == "wasm" || x == "toml") || p.ends_with(PINS)),
         Err(errors) => {
             for e in errors {
                 tracing::warn!(error = %e, "watching the components directory");

@@ -25,6 +25,7 @@ mod hotload;
 mod http;
 mod keyvalue;
 mod oauth;
+mod oci;
 mod progress;
 mod protocol;
 mod revisions;

@@ -50,12 +50,14 @@
 
 mod calling;
 mod http;
+pub mod oci;
 pub mod speech;
 pub mod tasks;
 pub mod tools;
 
 pub use calling::CallingSettings;
 pub use http::{HttpSettings, OAuthSettings};
+pub use oci::OciSettings;
 pub use speech::SpeechSettings;
 pub use tasks::TasksSettings;
 
@@ -92,6 +94,9 @@ pub struct Config {
     /// Which calls run as MCP tasks.
     #[serde(default)]
     pub tasks: TasksSettings,
+    /// Components from OCI registries: where they are kept, and which signatures are trusted.
+    #[serde(default)]
+    pub oci: OciSettings,
     /// The file this came from, for messages and relative paths.
     #[serde(skip)]
     pub file: Option<PathBuf>,
@@ -119,6 +124,7 @@ impl Default for Config {
             calling: Default::default(),
             tools: Default::default(),
             tasks: Default::default(),
+            oci: Default::default(),
             file: None,
             no_cache: false,
         }
@@ -156,11 +162,12 @@ pub struct OperatorSettings {
 }
 
 /// A `[components.<name>]` table: an optional `path` (a component file outside the
-/// components directory) plus the component's policy, written as in a policy file. The table's
-/// key is the component's name.
+/// components directory) or `source` (`oci://registry/repo:tag` or `...@sha256:...`), plus the
+/// component's policy, written as in a policy file. The table's key is the component's name.
 #[derive(Debug, Clone, Default)]
 pub struct ComponentSpec {
     pub path: Option<PathBuf>,
+    pub source: Option<String>,
     pub policy: PolicySpec,
 }
 
@@ -178,8 +185,23 @@ impl<'de> Deserialize<'de> for ComponentSpec {
             Some(toml::Value::String(p)) => Some(PathBuf::from(p)),
             Some(other) => return Err(D::Error::custom(format!("`path` must be a string, not {}", other.type_str()))),
         };
+        let source = match table.remove("source") {
+            None => None,
+            Some(toml::Value::String(s)) if s.starts_with("oci://") => Some(s),
+            Some(toml::Value::String(s)) => {
+                return Err(D::Error::custom(format!(
+                    "`source` {s:?} is not an OCI reference: write oci://registry/repository:tag (or @sha256:...)"
+                )));
+            }
+            Some(other) => {
+                return Err(D::Error::custom(format!("`source` must be a string, not {}", other.type_str())));
+            }
+        };
+        if path.is_some() && source.is_some() {
+            return Err(D::Error::custom("give a component `path` or `source`, not both"));
+        }
         let policy = PolicySpec::deserialize(toml::Value::Table(table)).map_err(D::Error::custom)?;
-        Ok(Self { path, policy })
+        Ok(Self { path, source, policy })
     }
 }
 
@@ -256,12 +278,14 @@ impl Config {
         config.calling.check().map_err(|m| invalid(&m))?;
         config.tools.check().map_err(|m| invalid(&m))?;
         config.tasks.check().map_err(|m| invalid(&m))?;
+        config.oci.check().map_err(|m| invalid(&m))?;
         config.speech.preferences = config.speech.preferences.map(|p| file.parent().unwrap_or(Path::new(".")).join(p));
         // Paths in the file are relative to the file.
         let base = file.parent().unwrap_or(Path::new("."));
         config.components_dir = config.components_dir.map(|d| base.join(d));
         config.cache_dir = config.cache_dir.map(|d| base.join(d));
         config.store.path = config.store.path.map(|p| base.join(p));
+        config.oci.relative_to(base);
         for spec in config.components.values_mut() {
             spec.path = spec.path.take().map(|p| base.join(p));
         }

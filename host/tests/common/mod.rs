@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod calling;
+pub mod registry;
 
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::RunningService;
