@@ -9,7 +9,7 @@
 //! in flight hold the component they started with and finish on it.
 
 use crate::builtin::BUILTINS;
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, CatalogError};
 use crate::config::Config;
 use crate::config::tools::ToolsSettings;
 use crate::metrics::Metrics;
@@ -240,6 +240,26 @@ impl Host {
             }
             Err(e) => Some(format!("{e}; the speech settings and tool curation in force are kept")),
         }
+    }
+
+    /// The policy a component named `name` gets here: its `[components.<name>]` table, else
+    /// the policy file `beside` it if there is one, else the defaults.
+    pub fn policy_for(&self, name: &str, beside: Option<&Path>) -> Result<Policy, String> {
+        let config_file = self.config.file.clone().unwrap_or_else(|| PathBuf::from("switchboard.toml"));
+        let (spec, file) = match (self.config.components.get(name), beside.filter(|b| b.exists())) {
+            (Some(spec), _) => (spec.policy(), config_file),
+            (None, Some(beside)) => (PolicySpec::read(beside).map_err(|e| e.to_string())?, beside.to_owned()),
+            (None, None) => (PolicySpec::default(), config_file),
+        };
+        spec.resolve(&file, &self.limits, |k| std::env::var(k).ok()).map_err(|e| e.to_string())
+    }
+
+    /// A catalog of the components loaded now and `extra`, and what it refused.
+    pub fn catalog_with(&self, extra: Arc<LoadedComponent>) -> (Catalog, Vec<(Arc<LoadedComponent>, CatalogError)>) {
+        let mut components = self.components();
+        components.retain(|c| c.name != extra.name);
+        components.push(extra);
+        Catalog::build(&components, &self.speech(), self.config.operator.tools, &self.tools())
     }
 
     /// Gathers the components again and swaps in what changed. Blocking: it compiles.

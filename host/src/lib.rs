@@ -14,6 +14,7 @@
 pub mod builtin;
 pub mod capabilities;
 pub mod catalog;
+pub mod check;
 pub mod config;
 pub mod contracts;
 pub mod host;

@@ -86,6 +86,19 @@ enum ComponentsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Check a component before deploying it: its imports and whether this host provides
+    /// them, the grants its policy lacks, the tools it will serve, and a verdict (exit 1 when
+    /// it would not load).
+    Check {
+        /// A `.wasm` file, or `oci://registry/repository:tag` (fetched, not pinned).
+        component: String,
+        /// The name it would load under (default: the file's stem, or the repository's last part).
+        #[arg(long)]
+        name: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Pull a component from an OCI registry (resolving a tag again) and pin its digest; a
     /// running host serves it after its next reload.
     Pull {
@@ -149,6 +162,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     let tasks = Arc::new(transport::Tasks::new(config.tasks.clone()));
     let config_file = config.file.clone();
     // Watched too when a component comes from a registry: `components pull` moves its pin.
+    let oci_settings = config.oci.clone();
     let oci_dir = config.components.values().any(|s| s.source.is_some()).then(|| config.oci.dir());
     match &cli.command {
         Command::Components { command: ComponentsCommand::Pull { reference, json } } => {
@@ -183,6 +197,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(if host.rejected().is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Components { command: ComponentsCommand::Pull { .. } } => unreachable!("served above"),
+        Command::Components { command: ComponentsCommand::Check { component, name, json } } => {
+            check(&host, &oci_settings, &component, name, json).await
+        }
         Command::Call { tool, args, audio_out } => call(&host, &tool, &args, audio_out.as_deref()).await,
     }
 }
@@ -240,6 +257,37 @@ async fn serve(
         }
     }
     outcome
+}
+
+/// `components check`: the report, and exit 1 when the component would not load.
+async fn check(
+    host: &Host,
+    oci: &switchboard::config::OciSettings,
+    component: &str,
+    name: Option<String>,
+    json: bool,
+) -> Result<ExitCode> {
+    use switchboard::oci::{Source, registry};
+    let (bytes, default_name, beside) = if component.starts_with("oci://") {
+        let source = Source::parse(component)?;
+        let fetched = registry::fetch(oci, &source).await?;
+        let last = source.reference.repository().rsplit('/').next().unwrap_or("component").replace('-', "_");
+        (fetched.bytes, last, None)
+    } else {
+        let path = Path::new(component);
+        let bytes = std::fs::read(path).with_context(|| format!("reading {component}"))?;
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        (bytes, stem, Some(path.with_extension("toml")))
+    };
+    let name = name.unwrap_or(default_name);
+    let report =
+        tokio::task::block_in_place(|| switchboard::check::check(host, &name, &bytes, component, beside.as_deref()));
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.text());
+    }
+    Ok(if report.loads() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// `components pull`: what the reference names now, and what it named before.

@@ -15,6 +15,7 @@ mod calling;
 mod calling_races;
 mod calls;
 mod cancellation;
+mod check;
 mod cluster;
 mod components;
 mod conformance;

@@ -49,6 +49,13 @@ async fn a_pulled_tag_is_pinned_served_offline_and_moves_only_when_pulled_again(
     let d1 = registry.push_component("tools/greeter:1.0", &first).await;
     let fx = fixture(&registry, "tools/greeter:1.0", "");
 
+    // Checked before deploying: fetched and judged, not pinned.
+    let reference = format!("oci://{}/tools/greeter:1.0", registry.addr);
+    let (code, out, err) = fx.run(&["components", "check", &reference, "--name", "greeter"]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("verdict: loads") && out.contains("greeter_"), "{out}");
+    assert!(greeter(&fx).await.unwrap_err().contains("not pulled yet"), "a check pins nothing");
+
     // Pulled: pinned, and loaded from the pin.
     let (code, out, err) = pull(&fx, &registry, "tools/greeter:1.0").await;
     assert_eq!(code, 0, "{out}{err}");

@@ -17,6 +17,25 @@
 //! Adding a capability: a new module here with its context, view and `add_to_linker`, a line
 //! in [`add_to_linker`], and its context in `CallState`.
 
+/// The interfaces the host provides (by name prefix; wasmtime's linker decides the versions),
+/// and the policy key without which one grants nothing: the table above, as data, for
+/// `components check`.
+pub const PROVIDED: &[(&str, Option<&str>)] = &[
+    ("wasi:cli/", None),
+    ("wasi:clocks/", None),
+    ("wasi:random/", None),
+    ("wasi:io/", None),
+    ("wasi:filesystem/", None),
+    ("wasi:sockets/", None),
+    ("wasi:http/types", None),
+    ("wasi:http/outgoing-handler", Some("allowed_hosts")),
+    ("wasi:config/store", Some("[config] or [secrets]")),
+    ("wasi:keyvalue/", Some("keyvalue = true")),
+    ("wasi:logging/logging", None),
+    ("switchboard:tts/sink", None),
+    ("switchboard:progress/progress", None),
+];
+
 pub mod config;
 pub mod http;
 pub mod keyvalue;

@@ -60,9 +60,39 @@ pub fn auth(registry: &str) -> RegistryAuth {
     }
 }
 
+/// A component fetched and checked, not stored.
+pub struct Fetched {
+    pub manifest: String,
+    pub layer: String,
+    pub bytes: Vec<u8>,
+    pub signed_by: Option<String>,
+}
+
 /// Pulls `source` (resolving a tag now), checks it and, when it passes, stores and pins it.
 pub async fn pull(settings: &OciSettings, source: &Source) -> Result<Pulled, OciError> {
     let store = Store::new(settings);
+    let fetched = fetch(settings, source).await?;
+    let name = source.key();
+    let previous = store.pin(source)?;
+    store.put_blob(&fetched.layer, &fetched.bytes)?;
+    let pulled_at =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let size = fetched.bytes.len() as u64;
+    let pin = Pin { manifest: fetched.manifest, layer: fetched.layer, size, pulled_at, signed_by: fetched.signed_by };
+    store.record(source, pin.clone())?;
+    let pulled = Pulled { source: source.clone(), pin, previous };
+    match &pulled.previous {
+        Some(old) if pulled.moved() => {
+            tracing::warn!(reference = %name, old = %old.manifest, new = %pulled.pin.manifest, "the reference moved: pinned the new digest")
+        }
+        _ => tracing::info!(reference = %name, digest = %pulled.pin.manifest, "pulled and pinned"),
+    }
+    Ok(pulled)
+}
+
+/// Fetches `source` from its registry (resolving a tag now) and checks it: digests, the
+/// artifact layout, a component inside, and the signature when keys are trusted.
+pub async fn fetch(settings: &OciSettings, source: &Source) -> Result<Fetched, OciError> {
     let keys = TrustedKey::read_all(&settings.trusted_keys)?;
     let reference = &source.reference;
     let name = source.key();
@@ -133,20 +163,7 @@ pub async fn pull(settings: &OciSettings, source: &Source) -> Result<Pulled, Oci
         }
     };
 
-    let previous = store.pin(source)?;
-    store.put_blob(&layer.digest, &bytes)?;
-    let pulled_at =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-    let pin = Pin { manifest: digest, layer: layer.digest.clone(), size: bytes.len() as u64, pulled_at, signed_by };
-    store.record(source, pin.clone())?;
-    let pulled = Pulled { source: source.clone(), pin, previous };
-    match &pulled.previous {
-        Some(old) if pulled.moved() => {
-            tracing::warn!(reference = %name, old = %old.manifest, new = %pulled.pin.manifest, "the reference moved: pinned the new digest")
-        }
-        _ => tracing::info!(reference = %name, digest = %pulled.pin.manifest, "pulled and pinned"),
-    }
-    Ok(pulled)
+    Ok(Fetched { manifest: digest, layer: layer.digest.clone(), bytes, signed_by })
 }
 
 /// Pulls each `oci://` component of the config that has no pin yet (its first resolution); a

@@ -30,6 +30,12 @@ pub use cache::digest;
 pub use engine::{EPOCH_TICK, EngineSettings};
 pub use incoming::IncomingError;
 pub use types::{ExportedFunc, Param, Skipped, Surface, WitType};
+
+/// What a component binary imports and exports, read without compiling it.
+pub fn inspect(bytes: &[u8]) -> anyhow::Result<Surface> {
+    let (doc_index, _) = docs::DocIndex::from_component(bytes);
+    types::surface(bytes, &doc_index)
+}
 pub use values::ArgError;
 
 use crate::policy::Policy;
