@@ -26,6 +26,7 @@ pub mod operator;
 pub mod policy;
 pub mod roles;
 pub mod runtime;
+pub mod scaffold;
 pub mod store;
 mod tls;
 pub mod transport;

@@ -65,6 +65,15 @@ enum Command {
         #[command(subcommand)]
         command: ComponentsCommand,
     },
+    /// Make a component crate to start a tool from: WIT, Rust, a policy, a test, a README.
+    New {
+        /// The component's name, in kebab case (`weather-lookup`): its tools are
+        /// `weather_lookup_<function>`.
+        name: String,
+        /// Where to make it (default: ./<name>).
+        #[arg(long)]
+        path: Option<PathBuf>,
+    },
     /// Call one tool and print its result (for plugin authors).
     Call {
         /// The tool name, as `components list` shows it.
@@ -161,6 +170,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     let http_settings = config.http.clone();
     let tasks = Arc::new(transport::Tasks::new(config.tasks.clone()));
     let config_file = config.file.clone();
+    if let Command::New { name, path } = &cli.command {
+        let dir = path.clone().unwrap_or_else(|| PathBuf::from(name));
+        let written = switchboard::scaffold::new_component(name, &dir)?;
+        for file in written {
+            println!("created {}", file.display());
+        }
+        println!("next: cd {} && cargo build --target wasm32-wasip2 --release (see its README)", dir.display());
+        return Ok(ExitCode::SUCCESS);
+    }
     // Watched too when a component comes from a registry: `components pull` moves its pin.
     let oci_settings = config.oci.clone();
     let oci_dir = config.components.values().any(|s| s.source.is_some()).then(|| config.oci.dir());
@@ -201,6 +219,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             check(&host, &oci_settings, &component, name, json).await
         }
         Command::Call { tool, args, audio_out } => call(&host, &tool, &args, audio_out.as_deref()).await,
+        Command::New { .. } => unreachable!("served above"),
     }
 }
 

@@ -31,6 +31,7 @@ mod progress;
 mod protocol;
 mod revisions;
 mod sandbox;
+mod scaffold;
 mod soak;
 mod speech;
 mod store;
