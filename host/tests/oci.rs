@@ -4,7 +4,7 @@
 //! policy that wants signatures, when signed by another key or for another artifact, when a
 //! blob is corrupt, and when the artifact is not a component.
 
-use crate::common::registry::{Registry, SigningKey, WASM_CONFIG, WASM_LAYER};
+use crate::common::registry::{PASSWORD, Registry, SigningKey, USER, WASM_CONFIG, WASM_LAYER};
 use crate::common::{Fixture, PROBE_WASM};
 use serde_json::Value;
 
@@ -199,4 +199,36 @@ async fn corrupt_blobs_and_artifacts_that_are_not_components_are_refused() {
     let (code, _, err) = fx.run(&["components", "pull", "oci://Not A Reference"]).await;
     assert_ne!(code, 0);
     assert!(err.contains("is not an OCI reference"), "{err}");
+}
+
+#[tokio::test]
+async fn a_registry_that_wants_a_login_gets_the_one_in_the_docker_config() {
+    use base64::Engine as _;
+    let Some(registry) = Registry::start_with_login().await else { return };
+    let wasm = std::fs::read(TYPES_WASM).unwrap();
+    let digest = registry.push_component("private/greeter:1", &wasm).await;
+    let fx = fixture(&registry, "private/greeter:1", "");
+    let pull_with = |docker: &std::path::Path| {
+        let mut command = fx.command(&["components", "pull", &format!("oci://{}/private/greeter:1", registry.addr)]);
+        command.env("DOCKER_CONFIG", docker);
+        command
+    };
+    // No login for it: the registry says no, and the host says so.
+    let empty = fx.dir.path().join("docker-empty");
+    std::fs::create_dir(&empty).unwrap();
+    let out = pull_with(&empty).output().await.unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did not serve it") && err.to_lowercase().contains("authoriz"), "{err}");
+    // The login the operator's `docker login` left: pulled.
+    let docker = fx.dir.path().join("docker");
+    std::fs::create_dir(&docker).unwrap();
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"));
+    let config = serde_json::json!({ "auths": { registry.addr.clone(): { "auth": auth } } });
+    std::fs::write(docker.join("config.json"), config.to_string()).unwrap();
+    let out = pull_with(&docker).output().await.unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(said.contains(&digest), "{said}");
+    assert_eq!(greeter(&fx).await, Ok(sha256(&wasm)));
 }

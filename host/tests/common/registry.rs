@@ -28,11 +28,28 @@ pub struct Registry {
     pub addr: String,
     root: TempDir,
     client: Client,
+    /// What this test's publisher logs in with.
+    auth: RegistryAuth,
 }
+
+/// The one user of [`Registry::start_with_login`], and the bcrypt of its password (htpasswd
+/// wants bcrypt; a fixed hash spares the tests a bcrypt crate).
+pub const USER: &str = "switch";
+pub const PASSWORD: &str = "test-password";
+const PASSWORD_BCRYPT: &str = "$2b$04$3xfQE/VhTjZ24OwABTA15O6UHdDp07Lx.MClV/Nvxl6ryMa9lZpR.";
 
 impl Registry {
     /// A fresh registry, or `None` when the binary is missing and not required.
     pub async fn start() -> Option<Self> {
+        Self::start_as(false).await
+    }
+
+    /// A registry that wants [`USER`]'s login (HTTP basic, htpasswd) for everything.
+    pub async fn start_with_login() -> Option<Self> {
+        Self::start_as(true).await
+    }
+
+    async fn start_as(login: bool) -> Option<Self> {
         if !std::path::Path::new(BINARY).exists() {
             assert!(
                 std::env::var("SWITCHBOARD_REQUIRE_REGISTRY").is_err(),
@@ -46,19 +63,24 @@ impl Registry {
         let addr = format!("127.0.0.1:{port}");
         let config = root.path().join("config.yml");
         let storage = root.path().join("data");
-        std::fs::write(
-            &config,
-            format!(
-                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n",
-                storage.display()
-            ),
-        )
-        .unwrap();
+        let mut text = format!(
+            "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n",
+            storage.display()
+        );
+        let mut auth = RegistryAuth::Anonymous;
+        if login {
+            let htpasswd = root.path().join("htpasswd");
+            std::fs::write(&htpasswd, format!("{USER}:{PASSWORD_BCRYPT}\n")).unwrap();
+            text.push_str(&format!("auth:\n  htpasswd:\n    realm: test\n    path: {}\n", htpasswd.display()));
+            auth = RegistryAuth::Basic(USER.into(), PASSWORD.into());
+        }
+        std::fs::write(&config, text).unwrap();
         let mut registry = Self {
             child: None,
             addr,
             root,
             client: Client::new(ClientConfig { protocol: ClientProtocol::Http, ..Default::default() }),
+            auth,
         };
         registry.run(&config).await;
         Some(registry)
@@ -75,6 +97,7 @@ impl Registry {
             .unwrap();
         self.child = Some(child);
         let started = Instant::now();
+        // Up means answering, with 200 or (wanting a login) 401.
         while reqwest::get(format!("http://{}/v2/", self.addr)).await.is_err() {
             assert!(started.elapsed() < Duration::from_secs(20), "the registry did not come up");
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -109,8 +132,8 @@ impl Registry {
             config_type.to_owned(),
             None,
         );
-        self.client.push(&reference, &layers, config, &RegistryAuth::Anonymous, None).await.unwrap();
-        self.client.fetch_manifest_digest(&reference, &RegistryAuth::Anonymous).await.unwrap()
+        self.client.push(&reference, &layers, config, &self.auth, None).await.unwrap();
+        self.client.fetch_manifest_digest(&reference, &self.auth).await.unwrap()
     }
 
     /// Signs `repository`'s manifest `digest` with `key`, as `cosign sign --key` stores it.
@@ -146,8 +169,7 @@ impl Registry {
 
     /// The manifest `name` points at, as the registry serves it.
     pub async fn manifest(&self, name: &str) -> OciImageManifest {
-        let (manifest, _) =
-            self.client.pull_image_manifest(&self.reference(name), &RegistryAuth::Anonymous).await.unwrap();
+        let (manifest, _) = self.client.pull_image_manifest(&self.reference(name), &self.auth).await.unwrap();
         manifest
     }
 
