@@ -340,16 +340,19 @@ pub async fn call(
     args: Option<&Map<String, Value>>,
 ) -> Dispatched {
     let Some(route) = catalog.route(name) else { return Dispatched::Unknown };
+    // The host's own tools compose many steps, and their futures are large (the placing of a
+    // call is hundreds of KiB): boxed, they are allocated only by the calls that take them,
+    // and a component's call, spawned as a task per request, stays small.
     let called = match &route.handler {
         Handler::Derived { component, index } => {
             let entry = Entry { tool: route.tool.clone(), component: component.clone(), index: *index };
             run(&entry, runtime, args).await
         }
-        Handler::Role(tool) => roles::call(*tool, &catalog.routes, roles_, runtime, args).await,
+        Handler::Role(tool) => Box::pin(roles::call(*tool, &catalog.routes, roles_, runtime, args)).await,
         Handler::Checker { function } => {
-            calling::check(&route.tool, function, &catalog.routes, roles_, runtime, args).await
+            Box::pin(calling::check(&route.tool, function, &catalog.routes, roles_, runtime, args)).await
         }
-        Handler::Call(tool) => calling::call(*tool, &catalog.routes, roles_, runtime, args).await,
+        Handler::Call(tool) => Box::pin(calling::call(*tool, &catalog.routes, roles_, runtime, args)).await,
         Handler::Operator(tool) => return Dispatched::Operator(*tool),
     };
     Dispatched::Done(Box::new(called))
@@ -366,7 +369,7 @@ pub async fn follow(
     until: tokio::time::Instant,
 ) {
     if catalog.route(name).is_some_and(|r| matches!(r.handler, Handler::Call(calling::CallTool::Initiate))) {
-        calling::follow(result, roles_, until).await;
+        Box::pin(calling::follow(result, roles_, until)).await;
     }
 }
 
