@@ -242,11 +242,7 @@ impl ServerHandler for McpService {
                     None,
                 ));
             };
-            metrics.call_finished(&request.name, called.outcome, elapsed, called.instantiate);
-            if let Some(bytes) = called.memory_peak {
-                metrics.instance_memory(&called.component, bytes);
-            }
-            tracing::info!(elapsed_us = elapsed.as_micros() as u64, outcome = called.outcome, "tools/call");
+            finished(&self.host, &request.name, &called, elapsed, "tools/call");
             self.log.call_finished(&context.peer, &request.name, called.outcome, elapsed, &correlation).await;
             Ok(called.result.into())
         }
@@ -319,12 +315,7 @@ async fn run_task(
             return Err(TaskExit::Error(McpError::invalid_params(text, None)));
         }
     };
-    let elapsed = started.elapsed();
-    host.metrics.call_finished(&name, called.outcome, elapsed, called.instantiate);
-    if let Some(bytes) = called.memory_peak {
-        host.metrics.instance_memory(&called.component, bytes);
-    }
-    tracing::info!(elapsed_us = elapsed.as_micros() as u64, outcome = called.outcome, "tools/call (task)");
+    finished(&host, &name, &called, started.elapsed(), "tools/call (task)");
     let follow =
         progress::scope(status.reports(), catalog::follow(&catalog, &host.roles, &name, &mut called.result, until));
     let stopped = tokio::select! {
@@ -344,4 +335,13 @@ async fn run_task(
         task.set_status_message("the tool answered with an error (see the result)");
     }
     Ok(called.result)
+}
+
+/// A call's metrics and log line, inline or in a task alike.
+fn finished(host: &Host, name: &str, called: &catalog::Called, elapsed: std::time::Duration, what: &'static str) {
+    host.metrics.call_finished(name, called.outcome, elapsed, called.instantiate);
+    if let Some(bytes) = called.memory_peak {
+        host.metrics.instance_memory(&called.component, bytes);
+    }
+    tracing::info!(elapsed_us = elapsed.as_micros() as u64, outcome = called.outcome, "{what}");
 }
