@@ -15,6 +15,23 @@ use tokio::task::JoinHandle;
 /// How long a finished call's reply waits for its last progress notification.
 const FLUSH: Duration = Duration::from_secs(1);
 
+/// The next report worth passing on: the latest, when it grew past the last one passed on
+/// (progress only grows: the spec's rule); `None` once the call's reporters are gone and
+/// nothing new is left.
+pub(super) async fn next_growing(
+    rx: &mut watch::Receiver<Option<Progress>>,
+    last: &mut Option<f64>,
+) -> Option<Progress> {
+    loop {
+        rx.changed().await.ok()?;
+        let latest = rx.borrow_and_update().clone();
+        if let Some(report) = latest.filter(|r| last.is_none_or(|done| r.done > done)) {
+            *last = Some(report.done);
+            return Some(report);
+        }
+    }
+}
+
 pub struct Forwarder {
     reports: Reports,
     task: JoinHandle<()>,
@@ -25,22 +42,13 @@ impl Forwarder {
     pub fn start(peer: Peer<RoleServer>, token: ProgressToken) -> Self {
         let (tx, mut rx) = watch::channel::<Option<Progress>>(None);
         let task = tokio::spawn(async move {
-            let mut sent: Option<f64> = None;
-            loop {
-                let closed = rx.changed().await.is_err();
-                let latest = rx.borrow_and_update().clone();
-                // Progress only grows (the spec's rule): a report not above the last is dropped.
-                if let Some(report) = latest.filter(|r| sent.is_none_or(|done| r.done > done)) {
-                    sent = Some(report.done);
-                    let mut param = ProgressNotificationParam::new(token.clone(), report.done);
-                    param.total = report.total;
-                    param.message = report.message;
-                    if peer.notify_progress(param).await.is_err() {
-                        return; // the client is gone
-                    }
-                }
-                if closed {
-                    return;
+            let mut sent = None;
+            while let Some(report) = next_growing(&mut rx, &mut sent).await {
+                let mut param = ProgressNotificationParam::new(token.clone(), report.done);
+                param.total = report.total;
+                param.message = report.message;
+                if peer.notify_progress(param).await.is_err() {
+                    return; // the client is gone
                 }
             }
         });

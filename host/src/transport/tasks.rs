@@ -122,13 +122,9 @@ impl StatusMessages {
     pub fn start(context: TaskContext) -> Self {
         let (tx, mut rx) = watch::channel::<Option<Progress>>(None);
         let task = tokio::spawn(async move {
-            let mut last: Option<f64> = None;
-            while rx.changed().await.is_ok() {
-                let latest = rx.borrow_and_update().clone();
-                if let Some(report) = latest.filter(|r| last.is_none_or(|done| r.done > done)) {
-                    last = Some(report.done);
-                    context.set_status_message(status_message(&report));
-                }
+            let mut last = None;
+            while let Some(report) = super::progress::next_growing(&mut rx, &mut last).await {
+                context.set_status_message(status_message(&report));
             }
         });
         Self { reports: Arc::new(tx), task }
