@@ -4,7 +4,7 @@
 //! whether the host provides them, the grants it needs that its policy does not give, the
 //! tools it will serve with their schemas, and a verdict.
 
-use crate::capabilities::PROVIDED;
+use crate::capabilities::{Grant, PROVIDED};
 use crate::host::Host;
 use crate::runtime::Surface;
 use serde::Serialize;
@@ -151,25 +151,21 @@ fn describe(report: &mut Report, policy: &crate::policy::Policy, surface: &Surfa
     for name in &surface.imports {
         let provided = PROVIDED.iter().find(|(prefix, _)| name.starts_with(prefix));
         let grant = provided.and_then(|(_, grant)| *grant);
-        let granted = match grant {
-            Some("allowed_hosts") => !policy.allowed_hosts.is_empty(),
-            Some("keyvalue = true") => policy.keyvalue,
-            Some("[config] or [secrets]") => !policy.config.is_empty(),
-            _ => true,
-        };
+        let granted = grant.is_none_or(|g| g.given(policy));
         // No outbound host at all is an error of the loader's own (below), not a warning.
         let effect = match grant {
-            Some("keyvalue = true") => Some("its calls will fail"),
-            Some("[config] or [secrets]") => Some("every key it reads will be absent"),
-            _ => None,
+            Some(Grant::KeyValue) => Some("its calls will fail"),
+            Some(Grant::Config) => Some("every key it reads will be absent"),
+            Some(Grant::AllowedHosts) | None => None,
         };
         if let (false, Some(effect)) = (granted, effect) {
             report.warnings.push(Finding {
                 at: format!("import `{name}`"),
                 message: format!("the host provides it, but this policy grants nothing through it: {effect}"),
-                help: grant.map(|g| format!("set {g} in the component's policy")),
+                help: grant.map(|g| format!("set {} in the component's policy", g.key())),
             });
         }
+        let grant = grant.map(Grant::key);
         report.imports.push(Import { name: name.clone(), provided: provided.is_some(), grant, granted });
     }
     report.exports = surface.exports.clone();

@@ -17,10 +17,38 @@
 //! Adding a capability: a new module here with its context, view and `add_to_linker`, a line
 //! in [`add_to_linker`], and its context in `CallState`.
 
+/// A policy key without which a provided interface grants nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grant {
+    AllowedHosts,
+    Config,
+    KeyValue,
+}
+
+impl Grant {
+    /// How the policy file says it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::AllowedHosts => "allowed_hosts",
+            Self::Config => "[config] or [secrets]",
+            Self::KeyValue => "keyvalue = true",
+        }
+    }
+
+    /// Whether `policy` gives it.
+    pub fn given(self, policy: &crate::policy::Policy) -> bool {
+        match self {
+            Self::AllowedHosts => !policy.allowed_hosts.is_empty(),
+            Self::Config => !policy.config.is_empty(),
+            Self::KeyValue => policy.keyvalue,
+        }
+    }
+}
+
 /// The interfaces the host provides (by name prefix; wasmtime's linker decides the versions),
-/// and the policy key without which one grants nothing: the table above, as data, for
+/// and the grant without which one does nothing: the table above, as data, for
 /// `components check`.
-pub const PROVIDED: &[(&str, Option<&str>)] = &[
+pub const PROVIDED: &[(&str, Option<Grant>)] = &[
     ("wasi:cli/", None),
     ("wasi:clocks/", None),
     ("wasi:random/", None),
@@ -28,9 +56,9 @@ pub const PROVIDED: &[(&str, Option<&str>)] = &[
     ("wasi:filesystem/", None),
     ("wasi:sockets/", None),
     ("wasi:http/types", None),
-    ("wasi:http/outgoing-handler", Some("allowed_hosts")),
-    ("wasi:config/store", Some("[config] or [secrets]")),
-    ("wasi:keyvalue/", Some("keyvalue = true")),
+    ("wasi:http/outgoing-handler", Some(Grant::AllowedHosts)),
+    ("wasi:config/store", Some(Grant::Config)),
+    ("wasi:keyvalue/", Some(Grant::KeyValue)),
     ("wasi:logging/logging", None),
     ("switchboard:tts/sink", None),
     ("switchboard:progress/progress", None),
