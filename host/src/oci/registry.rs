@@ -169,7 +169,10 @@ pub async fn fetch(settings: &OciSettings, source: &Source) -> Result<Fetched, O
 /// Pulls each `oci://` component of the config that has no pin yet (its first resolution); a
 /// pinned one is left as it is, so a start needs no registry once everything was pulled.
 pub async fn pull_unpinned(config: &crate::config::Config) {
-    let store = Store::new(&config.oci);
+    let pinned = match Store::new(&config.oci).pins() {
+        Ok(pins) => pins,
+        Err(e) => return tracing::error!(error = %e, "the OCI store"),
+    };
     for (name, spec) in &config.components {
         let Some(text) = &spec.source else { continue };
         let source = match Source::parse(text) {
@@ -179,7 +182,7 @@ pub async fn pull_unpinned(config: &crate::config::Config) {
                 continue;
             }
         };
-        if matches!(store.pin(&source), Ok(Some(_))) {
+        if pinned.contains_key(&source.key()) {
             continue;
         }
         if let Err(e) = pull(&config.oci, &source).await {
