@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod decisions;
+pub mod http_load;
 
 use serde_json::{Value, json};
 use std::path::Path;
