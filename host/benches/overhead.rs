@@ -66,9 +66,43 @@ fn args(v: Value) -> Map<String, Value> {
     }
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> anyhow::Result<()> {
+/// Set in the environment of this bench's own binary run as the floor server.
+const FLOOR_ENV: &str = "SWITCHBOARD_BENCH_FLOOR_SERVER";
+
+fn main() -> anyhow::Result<()> {
     // `cargo bench` passes `--bench`; nothing to parse.
+    if std::env::var_os(FLOOR_ENV).is_some() {
+        return floor_server();
+    }
+    tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(bench())
+}
+
+/// The pipe floor: reads JSON-RPC lines and answers each request with a canned tool result
+/// carrying its id, with no other work, so that the difference between the host's round
+/// trip and this one is the host's cost.
+fn floor_server() -> anyhow::Result<()> {
+    use std::io::{BufRead as _, Write as _};
+    let (stdin, stdout) = (std::io::stdin().lock(), std::io::stdout());
+    let mut out = stdout.lock();
+    for line in stdin.lines() {
+        let message: Value = serde_json::from_str(&line?)?;
+        if message.get("id").is_none() {
+            continue;
+        }
+        let reply = if message["method"] == "initialize" {
+            json!({"jsonrpc": "2.0", "id": message["id"], "result": {"protocolVersion": "2025-06-18",
+                "capabilities": {"tools": {}}, "serverInfo": {"name": "floor", "version": "1"}}})
+        } else {
+            json!({"jsonrpc": "2.0", "id": message["id"],
+                "result": {"content": [{"type": "text", "text": "0"}], "isError": false}})
+        };
+        writeln!(out, "{reply}")?;
+        out.flush()?;
+    }
+    Ok(())
+}
+
+async fn bench() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let components = dir.path().join("components");
     std::fs::create_dir(&components)?;
@@ -92,9 +126,24 @@ async fn main() -> anyhow::Result<()> {
     }
     client.cancel().await?;
 
-    // Over stdio with a minimal client (a line out, a line in), so the figure is the host's.
-    raw_client(&components, &[], "stdio raw client, probe_noop (1 worker)").await?;
-    raw_client(&components, &["--workers", "2"], "stdio raw client, probe_noop (2 workers)").await?;
+    // Over stdio with a minimal client (a line out, a line in), so the figure is the host's,
+    // beside the floor: the same client against a server that does no work.
+    let mut floor = tokio::process::Command::new(std::env::current_exe()?);
+    floor.env(FLOOR_ENV, "1");
+    let floor = raw_client(floor, "stdio raw client, floor server (no work)").await?;
+    for (workers, label) in
+        [("1", "stdio raw client, probe_noop (1 worker)"), ("2", "stdio raw client, probe_noop (2 workers)")]
+    {
+        let mut host = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard"));
+        host.args(["serve", "--workers", workers, "--components-dir"]).arg(&components).env("RUST_LOG", "warn");
+        let mut stats = raw_client(host, label).await?;
+        let over = |p: f64| (stats.pct(p).as_secs_f64() - floor.pct(p).as_secs_f64()) * 1e6;
+        println!(
+            "  above the floor: p50 {:+.1} us (target <= +20 us), p99 {:+.1} us (target <= +40 us)",
+            over(0.5),
+            over(0.99)
+        );
+    }
 
     // In process: the runtime alone, and instantiation inside it.
     let settings = EngineSettings { max_instances: 1000, max_memory_bytes: 1 << 30, pooling: true };
@@ -120,16 +169,10 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Drives `switchboard serve` with hand-written JSON-RPC lines and times each round trip.
-async fn raw_client(components: &Path, extra: &[&str], label: &str) -> anyhow::Result<()> {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .args(["serve", "--components-dir"])
-        .arg(components)
-        .args(extra)
-        .env("RUST_LOG", "warn")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()?;
+/// Drives a stdio server (the host, or the floor) with hand-written JSON-RPC lines and times
+/// each round trip; prints the figures and returns them sorted.
+async fn raw_client(mut command: tokio::process::Command, label: &str) -> anyhow::Result<Stats> {
+    let mut child = command.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn()?;
     let mut stdin = child.stdin.take().expect("piped");
     let mut stdout = tokio::io::BufReader::new(child.stdout.take().expect("piped")).lines();
     let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
@@ -137,24 +180,30 @@ async fn raw_client(components: &Path, extra: &[&str], label: &str) -> anyhow::R
     stdin.write_all(format!("{init}\n").as_bytes()).await?;
     stdout.next_line().await?;
     stdin.write_all(b"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n").await?;
-    let request =
-        b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"probe_noop\",\"arguments\":{}}}\n";
-    for round in 0..2 {
-        let n = if round == 0 { WARMUP } else { CALLS };
-        let mut samples = Vec::with_capacity(n);
-        let start = Instant::now();
-        for _ in 0..n {
-            let t = Instant::now();
-            stdin.write_all(request).await?;
-            let line = stdout.next_line().await?.expect("a reply");
-            assert!(line.contains("\"isError\":false"), "{line}");
-            samples.push(t.elapsed());
-        }
-        if round == 1 {
-            Stats { samples, wall: start.elapsed() }.print(label);
-        }
-    }
+    round_trips(&mut stdin, &mut stdout, WARMUP).await?;
+    let mut stats = round_trips(&mut stdin, &mut stdout, CALLS).await?;
+    stats.print(label);
     drop(stdin);
     child.wait().await?;
-    Ok(())
+    Ok(stats)
+}
+
+/// `n` calls of `probe_noop`, one after the other.
+async fn round_trips(
+    stdin: &mut tokio::process::ChildStdin,
+    stdout: &mut tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+    n: usize,
+) -> anyhow::Result<Stats> {
+    let request =
+        b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"probe_noop\",\"arguments\":{}}}\n";
+    let mut samples = Vec::with_capacity(n);
+    let start = Instant::now();
+    for _ in 0..n {
+        let t = Instant::now();
+        stdin.write_all(request).await?;
+        let line = stdout.next_line().await?.expect("a reply");
+        assert!(line.contains("\"isError\":false"), "{line}");
+        samples.push(t.elapsed());
+    }
+    Ok(Stats { samples, wall: start.elapsed() })
 }
