@@ -30,6 +30,7 @@ use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt as _;
 use rmcp::transport::common::http_header::HEADER_SESSION_ID;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
@@ -203,6 +204,13 @@ pub async fn serve(
     // Carriers call back here unless the operator names a public URL.
     host.roles.public.set_listening(listener.local_addr()?);
     tracing::info!(addr = %listener.local_addr()?, tools = host.catalog().len(), "serving MCP over Streamable HTTP at /mcp");
+    // Responses go out as several small writes (headers, then each event of the stream);
+    // with Nagle's algorithm on, each waits for the client's delayed ACK, 40 ms a reply.
+    let listener = listener.tap_io(|stream| {
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY on a connection");
+        }
+    });
     let accepting = draining.clone();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move { accepting.cancelled().await });
     let mut server = tokio::spawn(async move { server.await });
