@@ -73,8 +73,10 @@ async fn the_host_s_own_long_tools_report_progress_too() {
     let fx = Fixture::new();
     let heard = Collect::default();
     let session = fx.serve_as(&[], &[], heard.clone()).await;
-    // Speech of a long text: the audio made so far, as the offline voice makes it.
-    let text = "The quick brown fox jumps over the lazy dog, and then it runs far away. ".repeat(12);
+    // Speech of a long text: the audio made so far, as the offline voice makes it. Reports
+    // faster than the client reads are merged, so the text is long enough (2,880 characters)
+    // that its synthesis spans many epoch yields even when other tests share the cores.
+    let text = "The quick brown fox jumps over the lazy dog, and then it runs far away. ".repeat(40);
     let mut request =
         CallToolRequestParams::new("speak").with_arguments(obj(json!({ "text": text, "format": "wav_16000" })));
     request.set_progress_token(ProgressToken(NumberOrString::String("speak-1".into())));
