@@ -2,6 +2,8 @@
 //!
 //! * over stdio: the release `switchboard serve` binary driven by the rmcp client on one
 //!   connection, calls one after the other (client -> host -> fresh instance -> back);
+//! * cold start: from spawning `switchboard serve` to its answer to the first `tools/list`,
+//!   with the precompiled cache warm and with it empty;
 //! * in process: `Runtime::call` alone, and the instantiation from the cached `InstancePre`
 //!   inside it.
 //!
@@ -30,6 +32,17 @@ impl Stats {
     fn pct(&self, p: f64) -> Duration {
         let i = ((self.samples.len() as f64 - 1.0) * p).round() as usize;
         self.samples[i]
+    }
+
+    /// For samples that are each a whole run: milliseconds, no rate.
+    fn print_once(&mut self, what: &str) {
+        self.samples.sort();
+        println!(
+            "{what:<56} p50 {:>7.1} ms   max {:>7.1} ms   (n={})",
+            self.pct(0.50).as_secs_f64() * 1e3,
+            self.pct(1.0).as_secs_f64() * 1e3,
+            self.samples.len()
+        );
     }
 
     fn print(&mut self, what: &str) {
@@ -145,6 +158,8 @@ async fn bench() -> anyhow::Result<()> {
         );
     }
 
+    cold_start(dir.path(), &components).await?;
+
     // In process: the runtime alone, and instantiation inside it.
     let settings = EngineSettings { max_instances: 1000, max_memory_bytes: 1 << 30, pooling: true };
     let runtime = Runtime::new(&settings, None).map_err(anyhow::Error::from)?;
@@ -206,4 +221,62 @@ async fn round_trips(
         samples.push(t.elapsed());
     }
     Ok(Stats { samples, wall: start.elapsed() })
+}
+
+/// From spawning `switchboard serve` (the probe alone, no built-in tools) to the answer to
+/// its first `tools/list`, sent right behind `initialize`; with an empty precompiled cache
+/// (the component is compiled) and with a warm one (it is mapped from the cache).
+async fn cold_start(dir: &Path, components: &Path) -> anyhow::Result<()> {
+    const RUNS: usize = 20;
+    let cache = dir.join("cold-start-cache");
+    let config = dir.join("cold-start.toml");
+    std::fs::write(&config, format!("components_dir = {:?}\nbuiltins = false\ncache_dir = {:?}\n", components, cache))?;
+    let start_once = || async {
+        let started = Instant::now();
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+            .arg("--config")
+            .arg(&config)
+            .arg("serve")
+            .env("RUST_LOG", "warn")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()?;
+        let mut stdin = child.stdin.take().expect("piped");
+        let mut stdout = tokio::io::BufReader::new(child.stdout.take().expect("piped")).lines();
+        stdin
+            .write_all(
+                concat!(
+                    r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}"#,
+                    "\n",
+                    r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+                    "\n",
+                    r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#,
+                    "\n"
+                )
+                .as_bytes(),
+            )
+            .await?;
+        loop {
+            let line = stdout.next_line().await?.ok_or_else(|| anyhow::anyhow!("the host exited"))?;
+            if line.contains(r#""id":1"#) {
+                anyhow::ensure!(line.contains("probe_noop"), "tools/list without the probe: {line}");
+                break;
+            }
+        }
+        let elapsed = started.elapsed();
+        drop(stdin);
+        child.wait().await?;
+        anyhow::Ok(elapsed)
+    };
+    let (mut cached, mut uncached) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        let _ = std::fs::remove_dir_all(&cache);
+        uncached.push(start_once().await?);
+        cached.push(start_once().await?);
+    }
+    Stats { samples: cached, wall: Duration::ZERO }.print_once("cold start to tools/list, cache warm (target < 15 ms)");
+    Stats { samples: uncached, wall: Duration::ZERO }
+        .print_once("cold start to tools/list, cache empty (target < 150 ms)");
+    Ok(())
 }
