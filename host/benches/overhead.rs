@@ -149,7 +149,7 @@ async fn bench() -> anyhow::Result<()> {
     {
         let mut host = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard"));
         host.args(["serve", "--workers", workers, "--components-dir"]).arg(&components).env("RUST_LOG", "warn");
-        let mut stats = raw_client(host, label).await?;
+        let stats = raw_client(host, label).await?;
         let over = |p: f64| (stats.pct(p).as_secs_f64() - floor.pct(p).as_secs_f64()) * 1e6;
         println!(
             "  above the floor: p50 {:+.1} us (target <= +20 us), p99 {:+.1} us (target <= +40 us)",
