@@ -91,6 +91,23 @@ async fn calls_run_concurrently_and_each_gets_a_fresh_instance() {
 }
 
 #[tokio::test]
+async fn no_call_sees_the_memory_of_a_call_before_it() {
+    // The pool resets a finished call's memory in place and reuses its slot for the next
+    // call of the same component: the data segment must be back to the image, the heap empty.
+    let fx = Fixture::new();
+    let s = fx.serve().await;
+    for i in 0..50 {
+        let v = s.ok("probe_remember", json!({ "note": format!("call {i}") })).await;
+        assert_eq!(v["value"], "orig|", "call {i} saw an earlier call's memory: {v}");
+    }
+    let calls = (0..20).map(|i| s.ok("probe_remember", json!({ "note": format!("concurrent {i}") })));
+    for v in futures::future::join_all(calls).await {
+        assert_eq!(v["value"], "orig|", "{v}");
+    }
+    s.close().await;
+}
+
+#[tokio::test]
 async fn a_component_that_imports_http_without_allowed_hosts_is_rejected_at_load() {
     let fx = Fixture::with_policy("timeout_ms = 400\n");
     let (code, stdout, _) = fx.run(&["components", "list"]).await;
