@@ -16,7 +16,6 @@ pub struct Client {
     addr: SocketAddr,
     token: String,
     session: Option<String>,
-    body: Vec<u8>,
 }
 
 /// A response: its status, its session id if it set one, and its body (event stream or JSON).
@@ -38,7 +37,6 @@ impl Client {
             addr,
             token: token.to_owned(),
             session: None,
-            body: Vec::with_capacity(4096),
         };
         let init = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"load","version":"1"}}}"#;
         let reply = client.post(&client.request(init)).await?;
@@ -111,25 +109,25 @@ impl Client {
                 session = Some(value.to_owned());
             }
         }
-        self.body.clear();
+        let mut body = Vec::new();
         if chunked {
             loop {
                 line.clear();
                 self.reader.read_line(&mut line).await?;
                 let size = usize::from_str_radix(line.trim_end().split(';').next().unwrap_or(""), 16)
                     .with_context(|| format!("bad chunk size {line:?}"))?;
-                let start = self.body.len();
-                self.body.resize(start + size + 2, 0);
-                self.reader.read_exact(&mut self.body[start..]).await?;
-                self.body.truncate(start + size);
+                let start = body.len();
+                body.resize(start + size + 2, 0);
+                self.reader.read_exact(&mut body[start..]).await?;
+                body.truncate(start + size);
                 if size == 0 {
                     break;
                 }
             }
         } else if let Some(length) = length {
-            self.body.resize(length, 0);
-            self.reader.read_exact(&mut self.body).await?;
+            body.resize(length, 0);
+            self.reader.read_exact(&mut body).await?;
         }
-        Ok(Reply { status, session, body: std::mem::take(&mut self.body) })
+        Ok(Reply { status, session, body })
     }
 }
