@@ -26,12 +26,9 @@ fn main() {
     println!("cargo:rerun-if-changed={}", root.join("wit").display());
 
     // Built-in components: every member of the components workspace, plus the example.
-    let mut builtins = Vec::new();
     let components = root.join("components");
-    for member in workspace_members(&components) {
-        builtins.push(build_guest(&components.join(&member), &target_dir));
-    }
-    builtins.push(build_guest(&root.join("examples/hello-tool"), &target_dir));
+    let mut builtins = build_workspace(&components, &target_dir);
+    builtins.extend(build_workspace(&root.join("examples/hello-tool"), &target_dir));
     // The library the components share is built into them, not on its own.
     let kit = components.join("guest-kit");
     if kit.exists() {
@@ -39,9 +36,7 @@ fn main() {
     }
 
     // Test guests, built by this harness rather than committed.
-    let guests = root.join("host/tests/guests");
-    for member in workspace_members(&guests) {
-        let artifact = build_guest(&guests.join(&member), &target_dir);
+    for artifact in build_workspace(&root.join("host/tests/guests"), &target_dir) {
         let var = format!("SWITCHBOARD_GUEST_{}", artifact.name.to_uppercase());
         println!("cargo:rustc-env={var}={}", artifact.wasm.display());
     }
@@ -73,16 +68,26 @@ struct Artifact {
     policy: Option<PathBuf>,
 }
 
-/// Builds one guest crate and returns where its component landed.
-fn build_guest(crate_dir: &Path, target_dir: &Path) -> Artifact {
-    watch_crate(crate_dir);
-    let manifest = crate_dir.join("Cargo.toml");
-    let package = package_name(&manifest);
+/// Builds a guest workspace in one cargo run (its members compile side by side, and the
+/// dependencies they share once) and returns where each member's component landed. A
+/// workspace of one package (the example) is its own only member.
+fn build_workspace(dir: &Path, target_dir: &Path) -> Vec<Artifact> {
+    let manifest = dir.join("Cargo.toml");
+    let members = workspace_members(dir);
+    let crates: Vec<PathBuf> = match members.is_empty() {
+        true if manifest.exists() => vec![dir.to_path_buf()],
+        true => return Vec::new(),
+        false => members.iter().map(|m| dir.join(m)).collect(),
+    };
+    for crate_dir in &crates {
+        watch_crate(crate_dir);
+    }
 
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.arg("build")
         .arg("--release")
+        .arg("--workspace")
         .arg("--target")
         .arg(TARGET)
         .arg("--manifest-path")
@@ -103,14 +108,18 @@ fn build_guest(crate_dir: &Path, target_dir: &Path) -> Artifact {
     ] {
         cmd.env_remove(var);
     }
-    let status = cmd.status().expect("failed to run cargo for a guest component");
-    assert!(status.success(), "building guest component {} failed", manifest.display());
+    let status = cmd.status().expect("failed to run cargo for the guest components");
+    assert!(status.success(), "building the guest components of {} failed", manifest.display());
 
-    let file = format!("{}.wasm", package.replace('-', "_"));
-    let wasm = target_dir.join(TARGET).join("release").join(&file);
-    assert!(wasm.exists(), "guest build produced no {}", wasm.display());
+    crates.iter().map(|crate_dir| artifact(crate_dir, target_dir)).collect()
+}
 
+/// Where a built guest crate's component is, and its policy file if it ships one.
+fn artifact(crate_dir: &Path, target_dir: &Path) -> Artifact {
+    let package = package_name(&crate_dir.join("Cargo.toml"));
     let stem = package.replace('-', "_");
+    let wasm = target_dir.join(TARGET).join("release").join(format!("{stem}.wasm"));
+    assert!(wasm.exists(), "guest build produced no {}", wasm.display());
     let policy = crate_dir.join(format!("{stem}.toml"));
     Artifact { name: stem, wasm, policy: policy.exists().then_some(policy) }
 }
