@@ -17,6 +17,7 @@ pub mod schema;
 use crate::config::tools::ToolsSettings;
 use crate::roles::{Roles, Routes, SpeechSettings};
 use crate::runtime::{CallError, CallOutput, ExportedFunc, LoadedComponent, Runtime, WitType};
+use futures::future::BoxFuture;
 use operator::OperatorTool;
 use rmcp::model::{CallToolResult, ContentBlock as Content, Tool};
 use router::{Handler, Route, Router};
@@ -331,31 +332,35 @@ pub enum Dispatched {
     Unknown,
 }
 
-/// Runs a tool call end to end: look-up in the router, call, rendering.
-pub async fn call(
-    catalog: &Catalog,
-    roles_: &Roles,
-    runtime: &Arc<Runtime>,
-    name: &str,
-    args: Option<&Map<String, Value>>,
-) -> Dispatched {
-    let Some(route) = catalog.route(name) else { return Dispatched::Unknown };
-    // The host's own tools compose many steps, and their futures are large (the placing of a
-    // call is hundreds of KiB): boxed, they are allocated only by the calls that take them,
-    // and a component's call, spawned as a task per request, stays small.
-    let called = match &route.handler {
-        Handler::Derived { component, index } => {
-            let entry = Entry { tool: route.tool.clone(), component: component.clone(), index: *index };
-            run(&entry, runtime, args).await
-        }
-        Handler::Role(tool) => Box::pin(roles::call(*tool, &catalog.routes, roles_, runtime, args)).await,
-        Handler::Checker { function } => {
-            Box::pin(calling::check(&route.tool, function, &catalog.routes, roles_, runtime, args)).await
-        }
-        Handler::Call(tool) => Box::pin(calling::call(*tool, &catalog.routes, roles_, runtime, args)).await,
-        Handler::Operator(tool) => return Dispatched::Operator(*tool),
-    };
-    Dispatched::Done(Box::new(called))
+/// Runs a tool call end to end: look-up in the router, call, rendering. Boxed: the MCP
+/// service wraps it in progress, log and cancellation scopes that then move a pointer, not
+/// the call's state; and its state machine is compiled here, not again in each binary.
+pub fn call<'a>(
+    catalog: &'a Catalog,
+    roles_: &'a Roles,
+    runtime: &'a Arc<Runtime>,
+    name: &'a str,
+    args: Option<&'a Map<String, Value>>,
+) -> BoxFuture<'a, Dispatched> {
+    Box::pin(async move {
+        let Some(route) = catalog.route(name) else { return Dispatched::Unknown };
+        // The host's own tools compose many steps, and their futures are large (the placing of a
+        // call is hundreds of KiB): boxed, they are allocated only by the calls that take them,
+        // and a component's call, spawned as a task per request, stays small.
+        let called = match &route.handler {
+            Handler::Derived { component, index } => {
+                let entry = Entry { tool: route.tool.clone(), component: component.clone(), index: *index };
+                run(&entry, runtime, args).await
+            }
+            Handler::Role(tool) => Box::pin(roles::call(*tool, &catalog.routes, roles_, runtime, args)).await,
+            Handler::Checker { function } => {
+                Box::pin(calling::check(&route.tool, function, &catalog.routes, roles_, runtime, args)).await
+            }
+            Handler::Call(tool) => Box::pin(calling::call(*tool, &catalog.routes, roles_, runtime, args)).await,
+            Handler::Operator(tool) => return Dispatched::Operator(*tool),
+        };
+        Dispatched::Done(Box::new(called))
+    })
 }
 
 /// What a call of `name` leads to, for a caller that waits for it (an MCP task) and not only

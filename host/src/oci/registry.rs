@@ -5,6 +5,7 @@
 use super::cosign::{self, TrustedKey};
 use super::{OciError, Pin, Source, Store, sha256};
 use crate::config::OciSettings;
+use futures::future::BoxFuture;
 use oci_client::client::{Client, ClientConfig, ClientProtocol};
 use oci_client::manifest::{OCI_IMAGE_MEDIA_TYPE, OciImageManifest};
 use oci_client::secrets::RegistryAuth;
@@ -69,124 +70,141 @@ pub struct Fetched {
 }
 
 /// Pulls `source` (resolving a tag now), checks it and, when it passes, stores and pins it.
-pub async fn pull(settings: &OciSettings, source: &Source) -> Result<Pulled, OciError> {
-    let store = Store::new(settings);
-    let fetched = fetch(settings, source).await?;
-    let name = source.key();
-    let previous = store.pin(source)?;
-    store.put_blob(&fetched.layer, &fetched.bytes)?;
-    let pulled_at =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-    let size = fetched.bytes.len() as u64;
-    let pin = Pin { manifest: fetched.manifest, layer: fetched.layer, size, pulled_at, signed_by: fetched.signed_by };
-    store.record(source, pin.clone())?;
-    let pulled = Pulled { source: source.clone(), pin, previous };
-    match &pulled.previous {
-        Some(old) if pulled.moved() => {
-            tracing::warn!(reference = %name, old = %old.manifest, new = %pulled.pin.manifest, "the reference moved: pinned the new digest")
+/// Boxed, so that its state machine is compiled once, here, and not again in each binary
+/// that awaits it (the command line, the tests).
+pub fn pull<'a>(settings: &'a OciSettings, source: &'a Source) -> BoxFuture<'a, Result<Pulled, OciError>> {
+    Box::pin(async move {
+        let store = Store::new(settings);
+        let fetched = fetch(settings, source).await?;
+        let name = source.key();
+        let previous = store.pin(source)?;
+        store.put_blob(&fetched.layer, &fetched.bytes)?;
+        let pulled_at =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+        let size = fetched.bytes.len() as u64;
+        let pin =
+            Pin { manifest: fetched.manifest, layer: fetched.layer, size, pulled_at, signed_by: fetched.signed_by };
+        store.record(source, pin.clone())?;
+        let pulled = Pulled { source: source.clone(), pin, previous };
+        match &pulled.previous {
+            Some(old) if pulled.moved() => {
+                tracing::warn!(reference = %name, old = %old.manifest, new = %pulled.pin.manifest, "the reference moved: pinned the new digest")
+            }
+            _ => tracing::info!(reference = %name, digest = %pulled.pin.manifest, "pulled and pinned"),
         }
-        _ => tracing::info!(reference = %name, digest = %pulled.pin.manifest, "pulled and pinned"),
-    }
-    Ok(pulled)
+        Ok(pulled)
+    })
 }
 
 /// Fetches `source` from its registry (resolving a tag now) and checks it: digests, the
-/// artifact layout, a component inside, and the signature when keys are trusted.
-pub async fn fetch(settings: &OciSettings, source: &Source) -> Result<Fetched, OciError> {
-    let keys = TrustedKey::read_all(&settings.trusted_keys)?;
-    let reference = &source.reference;
-    let name = source.key();
-    let client = client(settings);
-    let auth = auth(reference.resolve_registry());
-    let registry = |e: oci_client::errors::OciDistributionError| OciError::Registry {
-        reference: name.clone(),
-        message: if cosign::is_not_found(&e) { "no such repository or tag".to_owned() } else { e.to_string() },
-    };
-    let not_component = |why: String| OciError::NotAComponent { reference: name.clone(), why };
-
-    let (raw, digest) = client.pull_manifest_raw(reference, &auth, &[OCI_IMAGE_MEDIA_TYPE]).await.map_err(registry)?;
-    let got = sha256(&raw);
-    let expected = reference.digest().unwrap_or(&digest);
-    if got != expected || got != digest {
-        let expected = expected.to_owned();
-        return Err(OciError::DigestMismatch { reference: name, what: "the manifest", expected, got });
-    }
-    let manifest: OciImageManifest =
-        serde_json::from_slice(&raw).map_err(|e| not_component(format!("its manifest does not parse: {e}")))?;
-    if manifest.config.media_type != WASM_CONFIG {
-        return Err(not_component(format!(
-            "its config is `{}`, not `{WASM_CONFIG}` (publish it with `wkg oci push`)",
-            manifest.config.media_type
-        )));
-    }
-    let layer = match manifest.layers.as_slice() {
-        [layer] if layer.media_type == WASM_LAYER => layer,
-        [layer] => return Err(not_component(format!("its layer is `{}`, not `{WASM_LAYER}`", layer.media_type))),
-        layers => return Err(not_component(format!("it has {} layers; a component artifact has one", layers.len()))),
-    };
-    if !(0..=MAX_COMPONENT).contains(&layer.size) {
-        return Err(not_component(format!("its layer says it weighs {} bytes; at most {MAX_COMPONENT}", layer.size)));
-    }
-    let mut bytes = Vec::with_capacity(layer.size as usize);
-    client.pull_blob(reference, layer, &mut bytes).await.map_err(|e| match e {
-        oci_client::errors::OciDistributionError::DigestError(_) => OciError::DigestMismatch {
+/// artifact layout, a component inside, and the signature when keys are trusted. Boxed, as
+/// [`pull`] is.
+pub fn fetch<'a>(settings: &'a OciSettings, source: &'a Source) -> BoxFuture<'a, Result<Fetched, OciError>> {
+    Box::pin(async move {
+        let keys = TrustedKey::read_all(&settings.trusted_keys)?;
+        let reference = &source.reference;
+        let name = source.key();
+        let client = client(settings);
+        let auth = auth(reference.resolve_registry());
+        let registry = |e: oci_client::errors::OciDistributionError| OciError::Registry {
             reference: name.clone(),
-            what: "the component layer",
-            expected: layer.digest.clone(),
-            got: "another".to_owned(),
-        },
-        e => registry(e),
-    })?;
-    let got = sha256(&bytes);
-    if got != layer.digest {
-        let expected = layer.digest.clone();
-        return Err(OciError::DigestMismatch { reference: name, what: "the component layer", expected, got });
-    }
-    match bytes.get(..8) {
-        Some(b"\0asm\x0d\0\x01\0") => {}
-        Some([0, b'a', b's', b'm', 1, 0, 0, 0]) => {
-            return Err(not_component("it is a core Wasm module; the host runs components (WASI 0.2)".into()));
-        }
-        _ => return Err(not_component("its layer is not WebAssembly".into())),
-    }
+            message: if cosign::is_not_found(&e) { "no such repository or tag".to_owned() } else { e.to_string() },
+        };
+        let not_component = |why: String| OciError::NotAComponent { reference: name.clone(), why };
 
-    let signed_by = if keys.is_empty() {
-        None
-    } else {
-        match cosign::verify(&client, &auth, reference, &digest, &keys).await {
-            Ok(fingerprint) => Some(fingerprint),
-            Err(e) if settings.require_signatures => return Err(e),
-            Err(e) => {
-                tracing::warn!(reference = %name, error = %e, "not signed by a trusted key (signatures are not required)");
-                None
+        let (raw, digest) =
+            client.pull_manifest_raw(reference, &auth, &[OCI_IMAGE_MEDIA_TYPE]).await.map_err(registry)?;
+        let got = sha256(&raw);
+        let expected = reference.digest().unwrap_or(&digest);
+        if got != expected || got != digest {
+            let expected = expected.to_owned();
+            return Err(OciError::DigestMismatch { reference: name, what: "the manifest", expected, got });
+        }
+        let manifest: OciImageManifest =
+            serde_json::from_slice(&raw).map_err(|e| not_component(format!("its manifest does not parse: {e}")))?;
+        if manifest.config.media_type != WASM_CONFIG {
+            return Err(not_component(format!(
+                "its config is `{}`, not `{WASM_CONFIG}` (publish it with `wkg oci push`)",
+                manifest.config.media_type
+            )));
+        }
+        let layer = match manifest.layers.as_slice() {
+            [layer] if layer.media_type == WASM_LAYER => layer,
+            [layer] => return Err(not_component(format!("its layer is `{}`, not `{WASM_LAYER}`", layer.media_type))),
+            layers => {
+                return Err(not_component(format!("it has {} layers; a component artifact has one", layers.len())));
             }
+        };
+        if !(0..=MAX_COMPONENT).contains(&layer.size) {
+            return Err(not_component(format!(
+                "its layer says it weighs {} bytes; at most {MAX_COMPONENT}",
+                layer.size
+            )));
         }
-    };
+        let mut bytes = Vec::with_capacity(layer.size as usize);
+        client.pull_blob(reference, layer, &mut bytes).await.map_err(|e| match e {
+            oci_client::errors::OciDistributionError::DigestError(_) => OciError::DigestMismatch {
+                reference: name.clone(),
+                what: "the component layer",
+                expected: layer.digest.clone(),
+                got: "another".to_owned(),
+            },
+            e => registry(e),
+        })?;
+        let got = sha256(&bytes);
+        if got != layer.digest {
+            let expected = layer.digest.clone();
+            return Err(OciError::DigestMismatch { reference: name, what: "the component layer", expected, got });
+        }
+        match bytes.get(..8) {
+            Some(b"\0asm\x0d\0\x01\0") => {}
+            Some([0, b'a', b's', b'm', 1, 0, 0, 0]) => {
+                return Err(not_component("it is a core Wasm module; the host runs components (WASI 0.2)".into()));
+            }
+            _ => return Err(not_component("its layer is not WebAssembly".into())),
+        }
 
-    Ok(Fetched { manifest: digest, layer: layer.digest.clone(), bytes, signed_by })
+        let signed_by = if keys.is_empty() {
+            None
+        } else {
+            match cosign::verify(&client, &auth, reference, &digest, &keys).await {
+                Ok(fingerprint) => Some(fingerprint),
+                Err(e) if settings.require_signatures => return Err(e),
+                Err(e) => {
+                    tracing::warn!(reference = %name, error = %e, "not signed by a trusted key (signatures are not required)");
+                    None
+                }
+            }
+        };
+
+        Ok(Fetched { manifest: digest, layer: layer.digest.clone(), bytes, signed_by })
+    })
 }
 
 /// Pulls each `oci://` component of the config that has no pin yet (its first resolution); a
 /// pinned one is left as it is, so a start needs no registry once everything was pulled.
-pub async fn pull_unpinned(config: &crate::config::Config) {
-    let pinned = match Store::new(&config.oci).pins() {
-        Ok(pins) => pins,
-        Err(e) => return tracing::error!(error = %e, "the OCI store"),
-    };
-    for (name, spec) in &config.components {
-        let Some(text) = &spec.source else { continue };
-        let source = match Source::parse(text) {
-            Ok(source) => source,
-            Err(e) => {
-                tracing::error!(component = %name, error = %e, "component source");
+/// Boxed, as [`pull`] is.
+pub fn pull_unpinned(config: &crate::config::Config) -> BoxFuture<'_, ()> {
+    Box::pin(async move {
+        let pinned = match Store::new(&config.oci).pins() {
+            Ok(pins) => pins,
+            Err(e) => return tracing::error!(error = %e, "the OCI store"),
+        };
+        for (name, spec) in &config.components {
+            let Some(text) = &spec.source else { continue };
+            let source = match Source::parse(text) {
+                Ok(source) => source,
+                Err(e) => {
+                    tracing::error!(component = %name, error = %e, "component source");
+                    continue;
+                }
+            };
+            if pinned.contains_key(&source.key()) {
                 continue;
             }
-        };
-        if pinned.contains_key(&source.key()) {
-            continue;
+            if let Err(e) = pull(&config.oci, &source).await {
+                tracing::error!(component = %name, error = %e, "could not pull the component");
+            }
         }
-        if let Err(e) = pull(&config.oci, &source).await {
-            tracing::error!(component = %name, error = %e, "could not pull the component");
-        }
-    }
+    })
 }

@@ -31,6 +31,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::serve::ListenerExt as _;
+use futures::future::BoxFuture;
 use rmcp::transport::common::http_header::HEADER_SESSION_ID;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
@@ -107,64 +108,67 @@ async fn end_deleted_session(State(sessions): State<Arc<Sessions>>, request: Req
 }
 
 /// Serves MCP over HTTP until `stop` is cancelled; stops accepting when `draining` is.
-pub async fn serve(
+/// Boxed, so that its state machine is compiled once, here, and not again in each binary
+/// that awaits it (the command line, the tests).
+pub fn serve(
     host: Arc<Host>,
     tasks: Arc<super::Tasks>,
     settings: HttpSettings,
     draining: CancellationToken,
     stop: CancellationToken,
-) -> Result<()> {
-    let addr = settings.listen.context("no address to listen on (`--http` or `[http] listen`)")?;
-    let token = std::env::var(&settings.token_env).ok().filter(|t| !t.trim().is_empty());
-    let oauth = match &settings.oauth {
-        Some(oauth) => Some(Arc::new(ResourceServer::new(oauth)?)),
-        None => None,
-    };
-    match (&token, &oauth, addr.ip().is_loopback()) {
-        (None, None, false) => bail!(
-            "refusing to serve MCP on {addr} without a bearer token: set {} or [http.oauth] (or listen on 127.0.0.1)",
-            settings.token_env
-        ),
-        (None, None, true) => {
-            tracing::warn!(%addr, env = %settings.token_env, "no bearer token set: any local process may connect")
+) -> BoxFuture<'static, Result<()>> {
+    Box::pin(async move {
+        let addr = settings.listen.context("no address to listen on (`--http` or `[http] listen`)")?;
+        let token = std::env::var(&settings.token_env).ok().filter(|t| !t.trim().is_empty());
+        let oauth = match &settings.oauth {
+            Some(oauth) => Some(Arc::new(ResourceServer::new(oauth)?)),
+            None => None,
+        };
+        match (&token, &oauth, addr.ip().is_loopback()) {
+            (None, None, false) => bail!(
+                "refusing to serve MCP on {addr} without a bearer token: set {} or [http.oauth] (or listen on 127.0.0.1)",
+                settings.token_env
+            ),
+            (None, None, true) => {
+                tracing::warn!(%addr, env = %settings.token_env, "no bearer token set: any local process may connect")
+            }
+            _ => {}
         }
-        _ => {}
-    }
-    let auth = Auth { token_digest: token.map(|t| Sha256::digest(t.trim().as_bytes()).into()), oauth: oauth.clone() };
+        let auth =
+            Auth { token_digest: token.map(|t| Sha256::digest(t.trim().as_bytes()).into()), oauth: oauth.clone() };
 
-    let mut allowed_hosts = settings.allowed_hosts.clone();
-    // The address we listen on is always a valid Host.
-    allowed_hosts.push(addr.to_string());
-    let mut allowed_origins = settings.allowed_origins.clone();
-    if addr.ip().is_loopback() {
-        // A browser-based client on this machine (an inspector on another local port) sends a
-        // loopback Origin; a loopback listener serves it. Every other site stays refused.
-        allowed_origins.extend(LOOPBACK_ORIGINS.iter().map(|o| (*o).to_owned()));
-    }
-    let mcp_config = StreamableHttpServerConfig::default()
-        .with_allowed_hosts(allowed_hosts)
-        .with_allowed_origins(allowed_origins)
-        .with_max_request_body_bytes(settings.max_body_kib * 1024)
-        .with_cancellation_token(stop.child_token())
-        .enforce_origin_validation();
-    let service_host = host.clone();
-    let sessions = Arc::new(Sessions::default());
-    let service_sessions = sessions.clone();
-    let mcp = StreamableHttpService::new(
-        move || Ok(McpService::over_http(service_host.clone(), tasks.clone(), service_sessions.clone())),
-        Arc::new(LocalSessionManager::default()),
-        mcp_config,
-    );
+        let mut allowed_hosts = settings.allowed_hosts.clone();
+        // The address we listen on is always a valid Host.
+        allowed_hosts.push(addr.to_string());
+        let mut allowed_origins = settings.allowed_origins.clone();
+        if addr.ip().is_loopback() {
+            // A browser-based client on this machine (an inspector on another local port) sends a
+            // loopback Origin; a loopback listener serves it. Every other site stays refused.
+            allowed_origins.extend(LOOPBACK_ORIGINS.iter().map(|o| (*o).to_owned()));
+        }
+        let mcp_config = StreamableHttpServerConfig::default()
+            .with_allowed_hosts(allowed_hosts)
+            .with_allowed_origins(allowed_origins)
+            .with_max_request_body_bytes(settings.max_body_kib * 1024)
+            .with_cancellation_token(stop.child_token())
+            .enforce_origin_validation();
+        let service_host = host.clone();
+        let sessions = Arc::new(Sessions::default());
+        let service_sessions = sessions.clone();
+        let mcp = StreamableHttpService::new(
+            move || Ok(McpService::over_http(service_host.clone(), tasks.clone(), service_sessions.clone())),
+            Arc::new(LocalSessionManager::default()),
+            mcp_config,
+        );
 
-    let webhooks = Router::new()
-        .route("/webhooks/{component}/{*path}", axum::routing::any(webhook))
-        .with_state(Webhooks { host: host.clone(), max_body: settings.max_body_kib * 1024 });
-    // Audio by capability URL: Twilio's <Play> cannot send our token; the id is the secret.
-    let audio = Router::new().route("/audio/{id}", get(super::audio::serve)).with_state(host.clone());
-    let not_ready = draining.clone();
-    let metrics_host = host.clone();
-    let app =
-        Router::new()
+        let webhooks = Router::new()
+            .route("/webhooks/{component}/{*path}", axum::routing::any(webhook))
+            .with_state(Webhooks { host: host.clone(), max_body: settings.max_body_kib * 1024 });
+        // Audio by capability URL: Twilio's <Play> cannot send our token; the id is the secret.
+        let audio = Router::new().route("/audio/{id}", get(super::audio::serve)).with_state(host.clone());
+        let not_ready = draining.clone();
+        let metrics_host = host.clone();
+        let app = Router::new()
             .nest_service("/mcp", mcp)
             .layer(middleware::from_fn_with_state(sessions, end_deleted_session))
             .layer(middleware::from_fn_with_state(
@@ -200,30 +204,31 @@ pub async fn serve(
                 }),
             );
 
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
-    // Carriers call back here unless the operator names a public URL.
-    host.roles.public.set_listening(listener.local_addr()?);
-    tracing::info!(addr = %listener.local_addr()?, tools = host.catalog().len(), "serving MCP over Streamable HTTP at /mcp");
-    // Responses go out as several small writes (headers, then each event of the stream);
-    // with Nagle's algorithm on, each waits for the client's delayed ACK, 40 ms a reply.
-    let listener = listener.tap_io(|stream| {
-        if let Err(e) = stream.set_nodelay(true) {
-            tracing::debug!(error = %e, "could not set TCP_NODELAY on a connection");
+        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
+        // Carriers call back here unless the operator names a public URL.
+        host.roles.public.set_listening(listener.local_addr()?);
+        tracing::info!(addr = %listener.local_addr()?, tools = host.catalog().len(), "serving MCP over Streamable HTTP at /mcp");
+        // Responses go out as several small writes (headers, then each event of the stream);
+        // with Nagle's algorithm on, each waits for the client's delayed ACK, 40 ms a reply.
+        let listener = listener.tap_io(|stream| {
+            if let Err(e) = stream.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY on a connection");
+            }
+        });
+        let accepting = draining.clone();
+        let server = axum::serve(listener, app).with_graceful_shutdown(async move { accepting.cancelled().await });
+        let mut server = tokio::spawn(async move { server.await });
+        tokio::select! {
+            done = &mut server => return done.context("HTTP server task")?.context("HTTP server"),
+            _ = stop.cancelled() => {}
         }
-    });
-    let accepting = draining.clone();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move { accepting.cancelled().await });
-    let mut server = tokio::spawn(async move { server.await });
-    tokio::select! {
-        done = &mut server => return done.context("HTTP server task")?.context("HTTP server"),
-        _ = stop.cancelled() => {}
-    }
-    // Sessions are closed now; give their connections a moment to say so.
-    match tokio::time::timeout(Duration::from_secs(2), server).await {
-        Ok(done) => done.context("HTTP server task")?.context("HTTP server")?,
-        Err(_) => tracing::warn!("closing the remaining HTTP connections"),
-    }
-    Ok(())
+        // Sessions are closed now; give their connections a moment to say so.
+        match tokio::time::timeout(Duration::from_secs(2), server).await {
+            Ok(done) => done.context("HTTP server task")?.context("HTTP server")?,
+            Err(_) => tracing::warn!("closing the remaining HTTP connections"),
+        }
+        Ok(())
+    })
 }
 
 /// RFC 9728 metadata, which clients read before they have a token.

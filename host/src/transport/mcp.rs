@@ -166,16 +166,16 @@ impl ServerHandler for McpService {
             let started = std::time::Instant::now();
             // A request with a progressToken gets its components' progress reports.
             let progress = context.meta.get_progress_token().map(|token| Forwarder::start(context.peer.clone(), token));
-            // Boxed once: each wrapper below (progress, log records, cancellation) then moves a
-            // pointer, not the call's whole state, which it would otherwise hold twice over
-            // (10,000 calls in flight took 3.5 GiB so).
-            let call = Box::pin(catalog::call(
+            // Boxed (by `catalog::call`): each wrapper below (progress, log records,
+            // cancellation) then moves a pointer, not the call's whole state, which it would
+            // otherwise hold twice over (10,000 calls in flight took 3.5 GiB so).
+            let call = catalog::call(
                 &catalog,
                 &self.host.roles,
                 &self.host.runtime,
                 &request.name,
                 request.arguments.as_ref(),
-            ));
+            );
             let call = async {
                 match &progress {
                     Some(forwarder) => progress::scope(forwarder.reports(), call).await,

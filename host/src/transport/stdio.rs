@@ -11,6 +11,7 @@ use super::McpService;
 use super::framing::{self, MAX_MESSAGE_BYTES, Verdict};
 use super::in_flight::InFlight;
 use anyhow::{Context as _, Result};
+use futures::future::BoxFuture;
 use rmcp::RoleServer;
 use rmcp::model::{ClientNotification, JsonRpcMessage, RequestId};
 use rmcp::service::{RxJsonRpcMessage, ServiceExt as _, TxJsonRpcMessage};
@@ -23,11 +24,15 @@ use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
 /// Serves one agent on stdin/stdout until it disconnects or `shutdown` is cancelled.
-pub async fn serve(service: McpService, shutdown: CancellationToken) -> Result<()> {
-    // Pipes (how MCP clients start servers) are driven by the IO reactor rather than
-    // tokio's blocking stdin/stdout threads: one cross-thread hand-off less per message.
-    let (input, output) = rmcp::transport::stdio_pipes();
-    serve_on(service, input, output, shutdown).await
+/// Boxed, so that its state machine is compiled once, here, and not again in each binary
+/// that awaits it (the command line, the tests).
+pub fn serve(service: McpService, shutdown: CancellationToken) -> BoxFuture<'static, Result<()>> {
+    Box::pin(async move {
+        // Pipes (how MCP clients start servers) are driven by the IO reactor rather than
+        // tokio's blocking stdin/stdout threads: one cross-thread hand-off less per message.
+        let (input, output) = rmcp::transport::stdio_pipes();
+        serve_on(service, input, output, shutdown).await
+    })
 }
 
 /// Serves one agent on any pair of byte streams.
