@@ -138,3 +138,46 @@ async fn stateless_http_works_behind_a_round_robin_balancer() {
     let served: Vec<usize> = served.iter().map(|n| n.load(Ordering::Relaxed)).collect();
     assert!(served.iter().all(|&n| n >= 4), "both servers must have answered: {served:?}");
 }
+
+/// A stateless `tools/call` whose tool sends nothing before its answer gets that answer as a
+/// JSON body; one whose tool reports progress first gets an event stream, so that no report
+/// is lost.
+#[tokio::test]
+async fn a_stateless_answer_is_a_json_body_unless_progress_comes_first() {
+    let fx = Fixture::new();
+    let (_server, base) = start(&fx).await;
+    let post = |id: u32, tool: &str, arguments: serde_json::Value, progress: bool| {
+        let mut meta = json!({"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientInfo": {"name": "t", "version": "1"},
+            "io.modelcontextprotocol/clientCapabilities": {}});
+        if progress {
+            meta["progressToken"] = json!("p1");
+        }
+        let body = json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+            "params": {"name": tool, "arguments": arguments, "_meta": meta}});
+        reqwest::Client::new()
+            .post(format!("{base}/mcp"))
+            .bearer_auth(TOKEN)
+            .header("Accept", "application/json, text/event-stream")
+            .header("MCP-Protocol-Version", "2026-07-28")
+            .header("Mcp-Method", "tools/call")
+            .header("Mcp-Name", tool)
+            .json(&body)
+            .send()
+    };
+    let content_type = |r: &reqwest::Response| r.headers()[header::CONTENT_TYPE].to_str().unwrap().to_owned();
+
+    let echo = post(1, "probe_echo", json!({"text": "plain"}), false).await.unwrap();
+    assert_eq!(echo.status(), 200);
+    assert!(content_type(&echo).starts_with("application/json"), "{}", content_type(&echo));
+    let reply: serde_json::Value = echo.json().await.unwrap();
+    assert_eq!(reply["id"], 1);
+    assert_eq!(reply["result"]["structuredContent"], json!({"value": "plain"}), "{reply}");
+
+    let count = post(2, "probe_count", json!({"steps": 3, "ms": 20}), true).await.unwrap();
+    assert_eq!(count.status(), 200);
+    assert!(content_type(&count).starts_with("text/event-stream"), "{}", content_type(&count));
+    let stream = count.text().await.unwrap();
+    assert!(stream.contains("notifications/progress"), "{stream}");
+    assert!(stream.contains(r#""id":2"#) && stream.contains(r#""result""#), "{stream}");
+}

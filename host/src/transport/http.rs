@@ -151,6 +151,9 @@ pub fn serve(
             .with_allowed_origins(allowed_origins)
             .with_max_request_body_bytes(settings.max_body_kib * 1024)
             .with_cancellation_token(stop.child_token())
+            // A stateless (2026-07-28) request whose handler sends nothing before its answer gets a
+            // JSON body, not a one-event stream; progress or a log message first keeps the stream.
+            .with_json_response(true)
             .enforce_origin_validation();
         let service_host = host.clone();
         let sessions = Arc::new(Sessions::default());
