@@ -68,7 +68,8 @@ async fn main() -> anyhow::Result<()> {
         hot_swap().await?;
     }
     if wanted("http") {
-        http_throughput().await?;
+        http_throughput(http_load::Revision::Session).await?;
+        http_throughput(http_load::Revision::Stateless).await?;
     }
     Ok(())
 }
@@ -161,7 +162,7 @@ async fn hot_swap() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn http_throughput() -> anyhow::Result<()> {
+async fn http_throughput(revision: http_load::Revision) -> anyhow::Result<()> {
     const CLIENTS: usize = 64;
     const CALLS_EACH: usize = 1_000;
     let dir = tempfile::tempdir()?;
@@ -182,18 +183,17 @@ async fn http_throughput() -> anyhow::Result<()> {
     }
     let mut clients = Vec::new();
     for _ in 0..CLIENTS {
-        clients.push(http_load::Client::connect(addr, "bench").await?);
+        clients.push(http_load::Client::connect(addr, "bench", revision).await?);
     }
-    let call = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"probe_noop","arguments":{}}}"#;
     // Warm up: every connection once, so the pool and the caches are as they are in service.
     for client in &mut clients {
-        let request = client.request(call);
+        let request = client.call(1, "probe_noop");
         client.timed(&request).await?;
     }
     let started = Instant::now();
     let per_client = futures::stream::iter(clients)
         .map(|mut client| async move {
-            let request = client.request(call);
+            let request = client.call(1, "probe_noop");
             let mut samples = Vec::with_capacity(CALLS_EACH);
             for _ in 0..CALLS_EACH {
                 samples.push(client.timed(&request).await?);
@@ -212,7 +212,7 @@ async fn http_throughput() -> anyhow::Result<()> {
     let rate = all.len() as f64 / wall.as_secs_f64();
     let (p50, p99) = (pct(&all, 0.5), pct(&all, 0.99));
     println!(
-        "HTTP, {CLIENTS} connections, probe_noop: {rate:.0} calls/s (target >= 20,000), p50 {p50:.2} ms, \
+        "HTTP ({revision:?}), {CLIENTS} connections, probe_noop: {rate:.0} calls/s (target >= 20,000), p50 {p50:.2} ms, \
          p99 {p99:.2} ms (target < 10 ms) ({} calls)",
         all.len()
     );

@@ -9,13 +9,24 @@ use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, Buf
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
-/// One MCP session over one connection.
+/// One MCP client over one connection: a session (2025-11-25), or stateless requests
+/// (2026-07-28) that each carry their revision.
 pub struct Client {
     reader: BufReader<OwnedReadHalf>,
     writer: OwnedWriteHalf,
     addr: SocketAddr,
     token: String,
+    revision: &'static str,
     session: Option<String>,
+}
+
+/// The protocol revision a client speaks.
+#[derive(Clone, Copy, Debug)]
+pub enum Revision {
+    /// `initialize`, then every request in the session it opened.
+    Session,
+    /// No handshake: each request names the revision in its headers and `_meta`.
+    Stateless,
 }
 
 /// A response: its status, its session id if it set one, and its body (event stream or JSON).
@@ -26,8 +37,9 @@ pub struct Reply {
 }
 
 impl Client {
-    /// Connects and initializes a session (`initialize`, then `notifications/initialized`).
-    pub async fn connect(addr: SocketAddr, token: &str) -> Result<Self> {
+    /// Connects; a session client also initializes (`initialize`, then
+    /// `notifications/initialized`).
+    pub async fn connect(addr: SocketAddr, token: &str, revision: Revision) -> Result<Self> {
         let stream = TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
         let (read, writer) = stream.into_split();
@@ -36,8 +48,15 @@ impl Client {
             writer,
             addr,
             token: token.to_owned(),
+            revision: match revision {
+                Revision::Session => "2025-11-25",
+                Revision::Stateless => "2026-07-28",
+            },
             session: None,
         };
+        if let Revision::Stateless = revision {
+            return Ok(client);
+        }
         let init = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"load","version":"1"}}}"#;
         let reply = client.post(&client.request(init)).await?;
         ensure!(reply.status == 200, "initialize: HTTP {}", reply.status);
@@ -50,13 +69,34 @@ impl Client {
 
     /// The bytes of a POST of `json` to `/mcp` in this session, to be sent any number of times.
     pub fn request(&self, json: &str) -> Vec<u8> {
+        self.request_with(json, "")
+    }
+
+    /// The bytes of a `tools/call` of `tool` with no arguments: for a stateless client, with
+    /// the revision's `_meta` and its `Mcp-Method` and `Mcp-Name` headers.
+    pub fn call(&self, id: u64, tool: &str) -> Vec<u8> {
+        if self.session.is_some() {
+            let json = format!(
+                r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"{tool}","arguments":{{}}}}}}"#
+            );
+            return self.request(&json);
+        }
+        let json = format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"{tool}","arguments":{{}},"_meta":{{"io.modelcontextprotocol/protocolVersion":"{}","io.modelcontextprotocol/clientInfo":{{"name":"load","version":"1"}},"io.modelcontextprotocol/clientCapabilities":{{}}}}}}}}"#,
+            self.revision
+        );
+        self.request_with(&json, &format!("mcp-method: tools/call\r\nmcp-name: {tool}\r\n"))
+    }
+
+    fn request_with(&self, json: &str, headers: &str) -> Vec<u8> {
         let session = self.session.as_deref().map(|s| format!("mcp-session-id: {s}\r\n")).unwrap_or_default();
         format!(
             "POST /mcp HTTP/1.1\r\nhost: {}\r\nauthorization: Bearer {}\r\ncontent-type: application/json\r\n\
-             accept: application/json, text/event-stream\r\nmcp-protocol-version: 2025-11-25\r\n{session}\
+             accept: application/json, text/event-stream\r\nmcp-protocol-version: {}\r\n{session}{headers}\
              content-length: {}\r\n\r\n{json}",
             self.addr,
             self.token,
+            self.revision,
             json.len()
         )
         .into_bytes()
