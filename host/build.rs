@@ -74,10 +74,12 @@ struct Artifact {
 fn build_workspace(dir: &Path, target_dir: &Path) -> Vec<Artifact> {
     let manifest = dir.join("Cargo.toml");
     let members = workspace_members(dir);
-    let crates: Vec<PathBuf> = match members.is_empty() {
-        true if manifest.exists() => vec![dir.to_path_buf()],
-        true => return Vec::new(),
-        false => members.iter().map(|m| dir.join(m)).collect(),
+    let crates: Vec<PathBuf> = if !members.is_empty() {
+        members.iter().map(|m| dir.join(m)).collect()
+    } else if manifest.exists() {
+        vec![dir.to_path_buf()]
+    } else {
+        return Vec::new();
     };
     for crate_dir in &crates {
         watch_crate(crate_dir);
