@@ -16,7 +16,7 @@ pub struct Client {
     writer: OwnedWriteHalf,
     addr: SocketAddr,
     token: String,
-    revision: &'static str,
+    revision: Revision,
     session: Option<String>,
 }
 
@@ -27,6 +27,15 @@ pub enum Revision {
     Session,
     /// No handshake: each request names the revision in its headers and `_meta`.
     Stateless,
+}
+
+impl Revision {
+    fn version(self) -> &'static str {
+        match self {
+            Revision::Session => "2025-11-25",
+            Revision::Stateless => "2026-07-28",
+        }
+    }
 }
 
 /// A response: its status, its session id if it set one, and its body (event stream or JSON).
@@ -48,10 +57,7 @@ impl Client {
             writer,
             addr,
             token: token.to_owned(),
-            revision: match revision {
-                Revision::Session => "2025-11-25",
-                Revision::Stateless => "2026-07-28",
-            },
+            revision,
             session: None,
         };
         if let Revision::Stateless = revision {
@@ -75,7 +81,7 @@ impl Client {
     /// The bytes of a `tools/call` of `tool` with no arguments: for a stateless client, with
     /// the revision's `_meta` and its `Mcp-Method` and `Mcp-Name` headers.
     pub fn call(&self, id: u64, tool: &str) -> Vec<u8> {
-        if self.session.is_some() {
+        if let Revision::Session = self.revision {
             let json = format!(
                 r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"{tool}","arguments":{{}}}}}}"#
             );
@@ -83,7 +89,7 @@ impl Client {
         }
         let json = format!(
             r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"{tool}","arguments":{{}},"_meta":{{"io.modelcontextprotocol/protocolVersion":"{}","io.modelcontextprotocol/clientInfo":{{"name":"load","version":"1"}},"io.modelcontextprotocol/clientCapabilities":{{}}}}}}}}"#,
-            self.revision
+            self.revision.version()
         );
         self.request_with(&json, &format!("mcp-method: tools/call\r\nmcp-name: {tool}\r\n"))
     }
@@ -96,7 +102,7 @@ impl Client {
              content-length: {}\r\n\r\n{json}",
             self.addr,
             self.token,
-            self.revision,
+            self.revision.version(),
             json.len()
         )
         .into_bytes()
