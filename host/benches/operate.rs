@@ -1,7 +1,8 @@
 //! Operating figures, against the release `switchboard` binary:
 //!
 //! * 10,000 calls in flight at once, each waiting 1 s on the WASI clock: failures, wall time
-//!   and the server's peak RSS;
+//!   and the server's peak RSS, for the smallest guest (what the host costs a call) and for
+//!   the probe (a guest with a function table ten times as large);
 //! * a hot swap while a client calls in a loop: failed calls, and the time from the file
 //!   write to the new version answering;
 //! * Streamable HTTP throughput of a trivial tool over 64 keep-alive connections, driven by
@@ -22,6 +23,7 @@ use std::time::{Duration, Instant};
 use support::http_load;
 
 const PROBE: &str = env!("SWITCHBOARD_GUEST_PROBE");
+const IDLE: &str = env!("SWITCHBOARD_GUEST_IDLE");
 const BIN: &str = env!("CARGO_BIN_EXE_switchboard");
 
 fn args(v: Value) -> Map<String, Value> {
@@ -45,10 +47,15 @@ fn rss_mib(pid: u32) -> (f64, f64) {
 }
 
 fn setup(dir: &Path, policy: &str, config: &str) -> anyhow::Result<()> {
+    setup_guest(dir, ("probe", PROBE), policy, config)
+}
+
+/// A host configuration in `dir` serving one guest, `(name, path of its .wasm)`.
+fn setup_guest(dir: &Path, (name, wasm): (&str, &str), policy: &str, config: &str) -> anyhow::Result<()> {
     let components = dir.join("components");
     std::fs::create_dir_all(&components)?;
-    std::fs::copy(PROBE, components.join("probe.wasm"))?;
-    std::fs::write(components.join("probe.toml"), policy)?;
+    std::fs::copy(wasm, components.join(format!("{name}.wasm")))?;
+    std::fs::write(components.join(format!("{name}.toml")), policy)?;
     std::fs::write(
         dir.join("switchboard.toml"),
         format!("components_dir = \"components\"\nbuiltins = false\n{config}"),
@@ -62,7 +69,8 @@ async fn main() -> anyhow::Result<()> {
     let only: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let wanted = |name: &str| only.is_empty() || only.iter().any(|o| name.contains(o.as_str()));
     if wanted("in_flight") {
-        in_flight().await?;
+        in_flight(("idle", IDLE)).await?;
+        in_flight(("probe", PROBE)).await?;
     }
     if wanted("hot_swap") {
         hot_swap().await?;
@@ -74,26 +82,34 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn in_flight() -> anyhow::Result<()> {
+async fn in_flight(guest: (&str, &str)) -> anyhow::Result<()> {
     const N: usize = 10_000;
     let dir = tempfile::tempdir()?;
     let policy = "allowed_hosts = [\"127.0.0.1:9\"]\ntimeout_ms = 60000\nmax_concurrent = 10000\n";
-    setup(dir.path(), policy, "[limits]\nmax_instances = 10240\n")?;
+    setup_guest(dir.path(), guest, policy, "[limits]\nmax_instances = 10240\n")?;
     let mut cmd = tokio::process::Command::new(BIN);
     cmd.arg("--config").arg(dir.path().join("switchboard.toml")).arg("serve").env("RUST_LOG", "warn");
     let transport = TokioChildProcess::new(cmd)?;
     let pid = transport.id().expect("running");
     let client = ().serve(transport).await?;
-    let params = CallToolRequestParams::new("probe_sleep").with_arguments(args(json!({"ms": 1000})));
+    let params = CallToolRequestParams::new(format!("{}_sleep", guest.0)).with_arguments(args(json!({"ms": 1000})));
+    // One call first, so the baseline holds what every call shares (the compiled component).
+    let warm = CallToolRequestParams::new(format!("{}_sleep", guest.0)).with_arguments(args(json!({"ms": 0})));
+    client.call_tool(warm).await?;
+    let (_, baseline) = rss_mib(pid);
     let started = Instant::now();
     let results = futures::future::join_all((0..N).map(|_| client.call_tool(params.clone()))).await;
     let wall = started.elapsed();
     let failed = results.iter().filter(|r| !matches!(r, Ok(r) if r.is_error != Some(true))).count();
     let (peak, _) = rss_mib(pid);
+    let size = std::fs::metadata(guest.1)?.len() as f64 / 1024.0;
     println!(
-        "{N} calls in flight, each sleeping 1 s: {} ok, {failed} failed, all done in {:.2} s, server peak RSS {peak:.0} MiB",
+        "{N} calls in flight, each sleeping 1 s, {} ({size:.0} KiB): {} ok, {failed} failed, all done in {:.2} s, \
+         server peak RSS {peak:.0} MiB (target < 512), {:.1} KiB a call above the {baseline:.0} MiB before",
+        guest.0,
         N - failed,
-        wall.as_secs_f64()
+        wall.as_secs_f64(),
+        (peak - baseline) * 1024.0 / N as f64,
     );
     client.cancel().await?;
     Ok(())
