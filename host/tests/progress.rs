@@ -50,6 +50,15 @@ async fn a_call_with_a_progress_token_hears_its_component_s_reports_before_the_r
     assert!(!reports.is_empty() && reports.len() <= 2000, "{}", reports.len());
     assert_eq!(reports.last().map(|p| p.progress), Some(2000.0), "the last report is always sent");
     assert!(reports.windows(2).all(|w| w[0].progress < w[1].progress), "progress only grows");
+
+    // A report made just before the call returns (in the same poll of its task) still
+    // comes before the reply.
+    heard.0.lock().unwrap().clear();
+    let mut once = CallToolRequestParams::new("probe_count").with_arguments(obj(json!({"steps": 1, "ms": 0})));
+    once.set_progress_token(ProgressToken(NumberOrString::Number(8)));
+    client.call_tool(once).await.unwrap();
+    let done: Vec<f64> = heard.0.lock().unwrap().iter().map(|p| p.progress).collect();
+    assert_eq!(done, [1.0]);
     client.cancel().await.unwrap();
 }
 

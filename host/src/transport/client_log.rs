@@ -90,7 +90,8 @@ impl ClientLog {
             "elapsed_ms": elapsed.as_secs_f64() * 1000.0, "correlation_id": correlation,
         });
         let message = LoggingMessageNotificationParam::new(level, data).with_logger(LOGGER);
-        if let Err(e) = peer.notify_logging_message(message).await {
+        // Boxed: the notification's state is not carried by every call that awaits this.
+        if let Err(e) = Box::pin(peer.notify_logging_message(message)).await {
             tracing::debug!(error = %e, "could not send a log message to the client");
         }
     }

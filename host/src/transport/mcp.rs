@@ -165,31 +165,25 @@ impl ServerHandler for McpService {
             let metrics = &self.host.metrics;
             let started = std::time::Instant::now();
             // A request with a progressToken gets its components' progress reports.
-            let progress = context.meta.get_progress_token().map(|token| Forwarder::start(context.peer.clone(), token));
-            // Boxed (by `catalog::call`): each wrapper below (progress, log records,
-            // cancellation) then moves a pointer, not the call's whole state, which it would
-            // otherwise hold twice over (10,000 calls in flight took 3.5 GiB so).
-            let call = catalog::call(
+            let progress = context.meta.get_progress_token().map(|token| Forwarder::new(context.peer.clone(), token));
+            // Boxed (by `catalog::call`), and so is each wrapper that applies (progress, log
+            // records): what awaits the call then holds a pointer, not the call's state, which
+            // every layer would otherwise hold again (10,000 calls in flight took 3.5 GiB so).
+            let mut call = catalog::call(
                 &catalog,
                 &self.host.roles,
                 &self.host.runtime,
                 &request.name,
                 request.arguments.as_ref(),
             );
-            let call = async {
-                match &progress {
-                    Some(forwarder) => progress::scope(forwarder.reports(), call).await,
-                    None => call.await,
-                }
-            };
+            if let Some(forwarder) = progress {
+                call = Box::pin(forwarder.run(call));
+            }
             // A client that asked for log messages gets the components' records too.
             let records = self.log.forward_records(&context.peer, &request.name);
-            let call = async {
-                match &records {
-                    Some(forwarder) => crate::runtime::logging::scope(forwarder.records(), call).await,
-                    None => call.await,
-                }
-            };
+            if let Some(forwarder) = &records {
+                call = Box::pin(crate::runtime::logging::scope(forwarder.records(), call));
+            }
             let called = if catalog.abandonable(&request.name) {
                 // `notifications/cancelled`, the client gone or its session deleted: dropping
                 // the call drops its instance, at once if it waits and within one epoch tick
@@ -217,9 +211,6 @@ impl ServerHandler for McpService {
             } else {
                 call.await
             };
-            if let Some(forwarder) = progress {
-                forwarder.finish().await;
-            }
             if let Some(forwarder) = records {
                 forwarder.finish().await;
             }
