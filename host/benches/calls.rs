@@ -107,7 +107,7 @@ async fn main() -> anyhow::Result<()> {
     // Wednesday 2026-11-18 17:00 UTC: noon in New York, inside calling hours.
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() as i64;
     let offset = 1_795_021_200 - now;
-    let client = reqwest::Client::new();
+    let client = switchboard_fakes::client();
     let text = |n: usize| format!("Hello, this is message number {n}, about your appointment on Friday.");
 
     for (label, providers, latency) in

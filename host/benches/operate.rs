@@ -194,7 +194,7 @@ async fn http_throughput(revision: http_load::Revision) -> anyhow::Result<()> {
         .kill_on_drop(true)
         .spawn()?;
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse()?;
-    while reqwest::get(format!("http://{addr}/health")).await.is_err() {
+    while switchboard_fakes::get(format!("http://{addr}/health")).await.is_err() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let mut clients = Vec::new();

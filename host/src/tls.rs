@@ -5,9 +5,9 @@
 
 use std::sync::Arc;
 
-/// Makes ring the process-wide rustls provider. Two providers are compiled in (ring, and the
-/// aws-lc-rs the OCI client's reqwest brings), so rustls cannot pick one by itself, and a
-/// user that asks it to (wasmtime-wasi-http's egress) would fail. Idempotent.
+/// Makes ring the process-wide rustls provider. reqwest (the OCI registry client's) takes
+/// none of its own and refuses to build a client until one is installed; rustls alone
+/// would pick ring, the one provider compiled in, but reqwest does not ask it to. Idempotent.
 pub fn install_provider() {
     #[allow(deprecated)] // ring lacks post-quantum key exchange; it is the provider this host builds
     let _ = rustls::crypto::ring::default_provider().install_default();

@@ -42,7 +42,7 @@ async fn a_link_streams_as_the_provider_speaks_then_answers_head_and_ranges() {
     let url = link(&session, json!({ "text": text, "format": "wav_16000", "delivery": "link" })).await;
 
     // Fetched at once: the first bytes come long before the last.
-    let client = reqwest::Client::new();
+    let client = switchboard_fakes::client();
     let started = Instant::now();
     let mut response = client.get(&url).send().await.unwrap();
     assert_eq!(response.status(), 200);
@@ -94,7 +94,7 @@ async fn links_expire_and_the_bytes_kept_are_capped() {
     let fx = Fixture::new();
     fx.append_config("\n[speech]\naudio_url_ttl_seconds = 2\naudio_url_max_mb = 1\n");
     let session = serve(&fx, free_port(), &[]).await;
-    let client = reqwest::Client::new();
+    let client = switchboard_fakes::client();
 
     let url = link(&session, json!({ "text": "Soon gone.", "delivery": "link" })).await;
     assert_eq!(client.get(&url).send().await.unwrap().status(), 200);

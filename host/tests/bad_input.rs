@@ -104,7 +104,7 @@ fn error_of(body: &str) -> (i64, Value, String) {
 async fn http_answers_malformed_bodies_with_json_rpc_errors() {
     let fx = Fixture::new();
     let (_server, base) = start(&fx).await;
-    let mut raw = Raw { http: reqwest::Client::new(), url: format!("{base}/mcp"), session: None };
+    let mut raw = Raw { http: switchboard_fakes::client(), url: format!("{base}/mcp"), session: None };
     let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
         "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}});
     let response = raw

@@ -132,7 +132,7 @@ async fn post_callback(port: u16, params: &[(&str, &str)], signature: Option<Str
     let url = format!("http://127.0.0.1:{port}/webhooks/telephony_twilio/status");
     let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
     let mut request =
-        reqwest::Client::new().post(url).header("content-type", "application/x-www-form-urlencoded").body(body);
+        switchboard_fakes::client().post(url).header("content-type", "application/x-www-form-urlencoded").body(body);
     if let Some(signature) = signature {
         request = request.header("X-Twilio-Signature", signature);
     }

@@ -72,7 +72,7 @@ async fn a_message_call_plays_our_voice_and_the_opt_out_key_stops_the_next_call(
     let fetch = &fetches[0];
     assert_eq!(fetch.url, plan["audio_url"].as_str().unwrap());
     assert_eq!((fetch.status, fetch.content_type.as_deref()), (Some(200), Some("audio/wav")), "{fetch:?}");
-    let audio = reqwest::get(&fetch.url).await.unwrap().bytes().await.unwrap();
+    let audio = switchboard_fakes::get(&fetch.url).await.unwrap().bytes().await.unwrap();
     let wav = crate::audio::parse_wav(&audio);
     assert_eq!(wav.sample_rate, 16000);
     // Naming the business, the opt-out, the message and the call-back number take a while.
@@ -149,7 +149,7 @@ async fn a_forged_gather_changes_nothing() {
     let params = [("AccountSid", ACCOUNT), ("CallSid", sid.as_str()), ("Digits", "9")];
     let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
     for signature in [None, Some(switchboard_fakes::twilio::sign("wrong-token", &url, &params))] {
-        let mut request = reqwest::Client::new()
+        let mut request = switchboard_fakes::client()
             .post(&url)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body.clone());
@@ -232,7 +232,7 @@ async fn an_agent_call_is_connected_through_register_call() {
     let url = format!("http://127.0.0.1:{port}/webhooks/telephony_twilio/voice?lead_id=x");
     let params = [("AccountSid", ACCOUNT), ("CallSid", sid.as_str()), ("From", FROM), ("To", CALLEE)];
     let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
-    let forged = reqwest::Client::new()
+    let forged = switchboard_fakes::client()
         .post(&url)
         .header("content-type", "application/x-www-form-urlencoded")
         .header("X-Twilio-Signature", switchboard_fakes::twilio::sign("wrong-token", &url, &params))

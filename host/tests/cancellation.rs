@@ -89,7 +89,7 @@ async fn a_call_cancelled_over_http_is_counted_as_cancelled() {
     let after = cancelled_at.elapsed();
     assert!(after < Duration::from_secs(2), "the cancelled guest kept its slot for {after:?}");
 
-    let metrics = reqwest::Client::new().get(format!("{base}/metrics")).bearer_auth(TOKEN);
+    let metrics = switchboard_fakes::client().get(format!("{base}/metrics")).bearer_auth(TOKEN);
     let text = metrics.send().await.unwrap().text().await.unwrap();
     assert!(text.contains(r#"switchboard_tool_calls_total{tool="probe_spin",outcome="cancelled"} 1"#), "{text}");
     assert!(text.contains("switchboard_tool_calls_in_flight 0"), "{text}");
@@ -98,7 +98,7 @@ async fn a_call_cancelled_over_http_is_counted_as_cancelled() {
 
 /// The metrics' count of `probe_spin` calls that ended `cancelled`, and the calls in flight.
 async fn spins_cancelled(base: &str) -> (String, String) {
-    let metrics = reqwest::Client::new().get(format!("{base}/metrics")).bearer_auth(TOKEN);
+    let metrics = switchboard_fakes::client().get(format!("{base}/metrics")).bearer_auth(TOKEN);
     let text = metrics.send().await.unwrap().text().await.unwrap();
     let sample = |prefix: &str| {
         text.lines().find_map(|l| l.strip_prefix(prefix)).map(|v| v.trim().to_owned()).unwrap_or_else(|| "0".into())
@@ -120,7 +120,7 @@ async fn until_cancelled(base: &str, cancelled: &str) -> Duration {
 }
 
 fn mcp_post(base: &str) -> reqwest::RequestBuilder {
-    reqwest::Client::new()
+    switchboard_fakes::client()
         .post(format!("{base}/mcp"))
         .bearer_auth(TOKEN)
         .header("Accept", "application/json, text/event-stream")
@@ -169,7 +169,7 @@ async fn deleting_a_session_stops_its_calls() {
     // The stream is gone but the session is not: the call goes on, for a resumed stream.
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(spins_cancelled(&base).await, ("0".to_owned(), "1".to_owned()));
-    let delete = reqwest::Client::new().delete(format!("{base}/mcp")).bearer_auth(TOKEN);
+    let delete = switchboard_fakes::client().delete(format!("{base}/mcp")).bearer_auth(TOKEN);
     let deleted = delete.header("Mcp-Session-Id", &session).send().await.unwrap();
     assert!(deleted.status().is_success(), "{}", deleted.status());
     let took = until_cancelled(&base, "1").await;

@@ -33,7 +33,7 @@ pub async fn start_with_token(fx: &Fixture, token: Option<&str>) -> (Child, Stri
     let child = command.stdin(Stdio::null()).stderr(Stdio::null()).kill_on_drop(true).spawn().unwrap();
     let base = format!("http://127.0.0.1:{port}");
     let started = Instant::now();
-    while reqwest::get(format!("{base}/health")).await.is_err() {
+    while switchboard_fakes::get(format!("{base}/health")).await.is_err() {
         assert!(started.elapsed() < Duration::from_secs(20), "the HTTP server did not come up");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -45,7 +45,7 @@ pub fn client_transport(base: &str, token: Option<&str>) -> StreamableHttpClient
     if let Some(token) = token {
         config = config.auth_header(token);
     }
-    StreamableHttpClientTransport::from_config(config)
+    StreamableHttpClientTransport::with_client(switchboard_fakes::client(), config)
 }
 
 #[tokio::test]
@@ -64,7 +64,7 @@ async fn an_agent_with_the_token_lists_and_calls_tools() {
     assert_eq!(r.is_error, Some(true));
 
     // Both calls show in the metrics, which need the token too.
-    let metrics = reqwest::Client::new().get(format!("{base}/metrics"));
+    let metrics = switchboard_fakes::client().get(format!("{base}/metrics"));
     assert_eq!(metrics.try_clone().unwrap().send().await.unwrap().status(), 401);
     let text = metrics.bearer_auth(TOKEN).send().await.unwrap().text().await.unwrap();
     assert!(text.contains(r#"switchboard_tool_calls_total{tool="probe_echo",outcome="ok"} 1"#), "{text}");
@@ -81,7 +81,7 @@ async fn requests_without_the_token_or_from_a_foreign_host_are_refused() {
     assert!(().serve(client_transport(&base, None)).await.is_err(), "no token must not connect");
     assert!(().serve(client_transport(&base, Some("wrong"))).await.is_err(), "a wrong token must not connect");
 
-    let http = reqwest::Client::new();
+    let http = switchboard_fakes::client();
     let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
         "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}});
     let post = |host: Option<&str>, origin: Option<&str>| {
@@ -112,7 +112,7 @@ async fn requests_without_the_token_or_from_a_foreign_host_are_refused() {
         assert_eq!(post(None, Some(origin)).await.unwrap().status(), 200, "Origin: {origin}");
     }
     // Health and readiness need no token.
-    assert_eq!(reqwest::get(format!("{base}/ready")).await.unwrap().status(), 200);
+    assert_eq!(switchboard_fakes::get(format!("{base}/ready")).await.unwrap().status(), 200);
 }
 
 #[tokio::test]
@@ -162,7 +162,7 @@ async fn webhooks_reach_a_component_that_takes_them_and_no_other() {
     std::fs::write(dir.join("hook.toml"), "webhooks = true\ntimeout_ms = 2000\n").unwrap();
     std::fs::copy(hook, dir.join("closed.wasm")).unwrap();
     let (_server, base) = start(&fx).await;
-    let http = reqwest::Client::new();
+    let http = switchboard_fakes::client();
 
     // No bearer token: the caller (Twilio, say) signs its requests and the component checks.
     let r = http.post(format!("{base}/webhooks/hook/twilio/status?CallSid=CA1")).body("CallStatus=completed").send();
@@ -195,7 +195,7 @@ async fn unknown_tool_names_cannot_grow_the_metrics() {
     let (_server, base) = start(&fx).await;
     let client = ().serve(client_transport(&base, Some(TOKEN))).await.expect("MCP over HTTP");
     let scrape = || async {
-        let request = reqwest::Client::new().get(format!("{base}/metrics")).bearer_auth(TOKEN);
+        let request = switchboard_fakes::client().get(format!("{base}/metrics")).bearer_auth(TOKEN);
         request.send().await.unwrap().text().await.unwrap()
     };
     // One unknown name first, so that the fixed `unknown` series exists before counting.

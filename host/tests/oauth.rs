@@ -79,7 +79,7 @@ fn now() -> u64 {
 async fn initialize(base: &str, token: Option<&str>) -> reqwest::Response {
     let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
         "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}});
-    let mut request = reqwest::Client::new()
+    let mut request = switchboard_fakes::client()
         .post(format!("{base}/mcp"))
         .header("content-type", "application/json")
         .header("accept", "application/json, text/event-stream")
@@ -116,7 +116,7 @@ async fn access_tokens_from_the_issuer_are_checked_and_their_scopes_choose_the_t
 
     // Protected Resource Metadata, at both RFC 9728 locations and without a token.
     for path in ["/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource"] {
-        let metadata: Value = reqwest::get(format!("{base}{path}")).await.unwrap().json().await.unwrap();
+        let metadata: Value = switchboard_fakes::get(format!("{base}{path}")).await.unwrap().json().await.unwrap();
         assert_eq!(metadata["resource"], RESOURCE, "{path}");
         assert_eq!(metadata["authorization_servers"], json!([issuer.base]));
         assert_eq!(metadata["scopes_supported"], json!(["slow", "tools"]));
@@ -140,7 +140,7 @@ async fn access_tokens_from_the_issuer_are_checked_and_their_scopes_choose_the_t
     client.cancel().await.unwrap();
     let call = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
         "params": {"name": "probe_sleep", "arguments": {"ms": 1}}, });
-    let response = reqwest::Client::new()
+    let response = switchboard_fakes::client()
         .post(format!("{base}/mcp"))
         .bearer_auth(&tools_only)
         .header("content-type", "application/json")

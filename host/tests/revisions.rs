@@ -92,7 +92,7 @@ async fn a_stateless_client_and_legacy_clients_over_http_on_one_server() {
 async fn round_robin(backends: Vec<String>) -> (String, Arc<Vec<AtomicUsize>>) {
     let served = Arc::new(backends.iter().map(|_| AtomicUsize::new(0)).collect::<Vec<_>>());
     let next = Arc::new(AtomicUsize::new(0));
-    let client = reqwest::Client::new();
+    let client = switchboard_fakes::client();
     let counts = served.clone();
     let proxy = axum::Router::new().fallback(move |request: axum::extract::Request| {
         let (backends, served, next, client) = (backends.clone(), counts.clone(), next.clone(), client.clone());
@@ -155,7 +155,7 @@ async fn a_stateless_answer_is_a_json_body_unless_progress_comes_first() {
         }
         let body = json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
             "params": {"name": tool, "arguments": arguments, "_meta": meta}});
-        reqwest::Client::new()
+        switchboard_fakes::client()
             .post(format!("{base}/mcp"))
             .bearer_auth(TOKEN)
             .header("Accept", "application/json, text/event-stream")

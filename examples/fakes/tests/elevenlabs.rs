@@ -20,7 +20,7 @@ async fn call(
     path: &str,
     body: Option<Value>,
 ) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
-    let mut request = reqwest::Client::new()
+    let mut request = switchboard_fakes::client()
         .request(method, format!("{}{path}", fake.base_url()))
         .header("xi-api-key", DEFAULT_API_KEY);
     if let Some(body) = body {
@@ -55,7 +55,7 @@ async fn speech_streams_audio_and_checks_the_key() {
     let (_, _, mp3) = speak(&fake, "mp3_44100_128", "Hi").await;
     assert_eq!(&mp3[..2], &[0xFF, 0xFB]);
 
-    let response = reqwest::Client::new()
+    let response = switchboard_fakes::client()
         .post(format!("{}/v1/text-to-speech/{RACHEL}/stream", fake.base_url()))
         .header("xi-api-key", "wrong")
         .body(r#"{"text":"Hi"}"#)
@@ -97,7 +97,7 @@ async fn planned_failures_and_broken_streams() {
 
     fake.set_chunk_size(100);
     fake.set_drop_connection(true);
-    let response = reqwest::Client::new()
+    let response = switchboard_fakes::client()
         .post(format!("{}/v1/text-to-speech/{RACHEL}/stream?output_format=pcm_16000", fake.base_url()))
         .header("xi-api-key", DEFAULT_API_KEY)
         .body(r#"{"text":"a long enough text"}"#)
@@ -233,7 +233,7 @@ async fn register_call_refuses_as_elevenlabs_does() {
     let agent = fake.create_agent("Outbound");
     let good = json!({"agent_id": agent, "from_number": "+15005550006", "to_number": "+14155551212"});
 
-    let response = reqwest::Client::new()
+    let response = switchboard_fakes::client()
         .post(format!("{}/v1/convai/twilio/register-call", fake.base_url()))
         .header("xi-api-key", "wrong")
         .body(good.to_string())
@@ -260,7 +260,7 @@ async fn register_call_refuses_as_elevenlabs_does() {
     let bad_variables = json!({"agent_id": agent, "from_number": "+15005550006", "to_number": "+14155551212",
                                "conversation_initiation_client_data": {"dynamic_variables": {"nested": {"a": 1}}}});
     assert_eq!(register(&fake, bad_variables).await.0, 422);
-    let response = reqwest::Client::new()
+    let response = switchboard_fakes::client()
         .post(format!("{}/v1/convai/twilio/register-call", fake.base_url()))
         .header("xi-api-key", DEFAULT_API_KEY)
         .body("{not json")

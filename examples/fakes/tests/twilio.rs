@@ -131,7 +131,7 @@ async fn fake() -> FakeTwilio {
 /// A request to the fake's REST API with the account's credentials.
 async fn api(fake: &FakeTwilio, method: reqwest::Method, path: &str, form: &[(&str, &str)]) -> (u16, HeaderMap, Value) {
     let url = format!("{}/2010-04-01/Accounts/{ACCOUNT}/{path}", fake.base_url());
-    send(reqwest::Client::new().request(method, url).basic_auth(ACCOUNT, Some(TOKEN)), form).await
+    send(switchboard_fakes::client().request(method, url).basic_auth(ACCOUNT, Some(TOKEN)), form).await
 }
 
 async fn send(request: reqwest::RequestBuilder, form: &[(&str, &str)]) -> (u16, HeaderMap, Value) {
@@ -162,7 +162,7 @@ fn is_rfc2822(date: &str) -> bool {
 async fn credentials_are_checked() {
     let fake = fake().await;
     let calls = format!("{}/2010-04-01/Accounts/{ACCOUNT}/Calls.json", fake.base_url());
-    let client = reqwest::Client::new();
+    let client = switchboard_fakes::client();
     let (status, headers, body) = send(client.get(&calls), &[]).await;
     assert_eq!(status, 401);
     assert!(headers.contains_key("www-authenticate"));
@@ -382,7 +382,7 @@ async fn a_held_call_is_recorded_and_ended_through_the_api() {
     );
     assert!(last.param("RecordingDuration").is_some_and(|d| d.parse::<u64>().is_ok()));
 
-    let media = reqwest::get(last.param("RecordingUrl").unwrap_or_default()).await.expect("the audio");
+    let media = switchboard_fakes::get(last.param("RecordingUrl").unwrap_or_default()).await.expect("the audio");
     assert_eq!(media.status().as_u16(), 200);
     assert_eq!(&media.bytes().await.expect("bytes")[..4], b"RIFF");
 

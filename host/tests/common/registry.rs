@@ -98,7 +98,7 @@ impl Registry {
         self.child = Some(child);
         let started = Instant::now();
         // Up means answering, with 200 or (wanting a login) 401.
-        while reqwest::get(format!("http://{}/v2/", self.addr)).await.is_err() {
+        while switchboard_fakes::get(format!("http://{}/v2/", self.addr)).await.is_err() {
             assert!(started.elapsed() < Duration::from_secs(20), "the registry did not come up");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

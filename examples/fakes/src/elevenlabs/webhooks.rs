@@ -205,7 +205,7 @@ pub async fn send_webhook_with(url: &str, signature: Option<&str>, body: &str) -
         response: String::new(),
         error: None,
     };
-    let client = match reqwest::Client::builder().timeout(WEBHOOK_TIMEOUT).no_proxy().build() {
+    let client = match crate::http_client().timeout(WEBHOOK_TIMEOUT).no_proxy().build() {
         Ok(client) => client,
         Err(e) => {
             delivery.error = Some(e.to_string());

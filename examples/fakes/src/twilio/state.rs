@@ -176,7 +176,7 @@ fn mix(mut x: u64) -> u64 {
 
 impl Shared {
     pub fn new(account_sid: String, auth_token: String, base_url: String) -> std::io::Result<Self> {
-        let client = reqwest::Client::builder()
+        let client = crate::http_client()
             .user_agent("TwilioProxy/1.1")
             .timeout(WEBHOOK_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())

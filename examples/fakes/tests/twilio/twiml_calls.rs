@@ -235,7 +235,7 @@ async fn a_failed_gather_callback_hangs_up() {
 async fn an_agents_stream_answer_plays_nothing() {
     let elevenlabs = FakeElevenLabs::start().await.expect("starts");
     let agent = elevenlabs.create_agent("Receptionist");
-    let answer = reqwest::Client::new()
+    let answer = switchboard_fakes::client()
         .post(format!("{}/v1/convai/twilio/register-call", elevenlabs.base_url()))
         .header("xi-api-key", DEFAULT_API_KEY)
         .header("content-type", "application/json")
