@@ -15,7 +15,7 @@ use crate::config::tools::ToolsSettings;
 use crate::metrics::Metrics;
 use crate::policy::{Limits, Policy, PolicyError, PolicySpec};
 use crate::roles::{Roles, SpeechSettings};
-use crate::runtime::{self, EngineSettings, LoadedComponent, Runtime};
+use crate::runtime::{self, EngineSettings, Inspection, LoadedComponent, Runtime};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -95,6 +95,15 @@ struct Candidate {
     /// Built-ins borrow the binary's own bytes; files are read.
     bytes: Result<Cow<'static, [u8]>, String>,
     policy: Result<(PolicySpec, PathBuf), PolicyError>,
+    /// Read from the bytes ahead of loading, if it was.
+    inspection: Option<Inspection>,
+}
+
+impl Candidate {
+    fn inspected(mut self) -> Self {
+        self.inspection = self.bytes.as_deref().ok().map(Inspection::of);
+        self
+    }
 }
 
 impl Host {
@@ -109,9 +118,18 @@ impl Host {
         };
         let password = config.store.password();
         let store = crate::store::open(config.store.url.as_deref(), password.as_deref(), config.store_path())?;
-        let runtime = Runtime::new(&settings, config.cache_dir())
-            .map_err(|e| HostError::Runtime(e.into()))?
-            .with_store(store.clone());
+        // The engine's pools take milliseconds to set up (a guard page for each fiber stack):
+        // meanwhile the components are read and inspected, which needs no engine.
+        let (runtime, found) = std::thread::scope(|scope| {
+            let engine = std::thread::Builder::new()
+                .name("engine".into())
+                .spawn_scoped(scope, || Runtime::new(&settings, config.cache_dir()))
+                .map_err(|e| HostError::Runtime(e.into()))?;
+            let found = candidates(config).map(|found| found.into_iter().map(Candidate::inspected).collect());
+            let runtime = engine.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            Ok::<_, HostError>((runtime.map_err(|e| HostError::Runtime(e.into()))?, found))
+        })?;
+        let runtime = runtime.with_store(store.clone());
         let runtime = Arc::new(runtime);
         let host = Self {
             runtime,
@@ -128,7 +146,7 @@ impl Host {
             in_flight: watch::Sender::new(0),
             disabled: Mutex::new(BTreeSet::new()),
         };
-        host.reload()?;
+        host.reload_with(Some(found))?;
         Ok(host)
     }
 
@@ -264,6 +282,11 @@ impl Host {
 
     /// Gathers the components again and swaps in what changed. Blocking: it compiles.
     pub fn reload(&self) -> Result<ReloadReport, HostError> {
+        self.reload_with(None)
+    }
+
+    /// [`Host::reload`], with the components `found` already if the caller gathered them.
+    fn reload_with(&self, found: Option<Result<Vec<Candidate>, HostError>>) -> Result<ReloadReport, HostError> {
         let _one_at_a_time = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
         let previous = self.components();
         let mut report = ReloadReport::default();
@@ -272,7 +295,9 @@ impl Host {
         }
         let mut next = Vec::new();
         let disabled = self.disabled();
-        for candidate in candidates(&self.config)? {
+        // Gathered under the lock: a reload that read the files earlier cannot load them later.
+        let found = found.unwrap_or_else(|| candidates(&self.config));
+        for candidate in found? {
             if disabled.contains(&candidate.name) {
                 continue;
             }
@@ -343,7 +368,11 @@ impl Host {
         {
             return Ok(old.clone());
         }
-        let loaded = self.runtime.load(&name, &bytes, policy, &c.source).map_err(|e| fail(e.to_string()))?;
+        let inspection = c.inspection.unwrap_or_else(|| Inspection::of(&bytes));
+        let loaded = self
+            .runtime
+            .load_inspected(&name, &bytes, inspection, policy, &c.source)
+            .map_err(|e| fail(e.to_string()))?;
         Ok(Arc::new(loaded))
     }
 }
@@ -379,7 +408,13 @@ fn candidates(config: &Config) -> Result<Vec<Candidate>, HostError> {
                 (None, Some(text)) => PolicySpec::parse(text, Path::new(&source)).map(|p| (p, source.clone().into())),
                 (None, None) => Ok((PolicySpec::default(), source.clone().into())),
             };
-            found.push(Candidate { name: b.name.to_owned(), source, bytes: Ok(Cow::Borrowed(b.wasm)), policy });
+            found.push(Candidate {
+                name: b.name.to_owned(),
+                source,
+                bytes: Ok(Cow::Borrowed(b.wasm)),
+                policy,
+                inspection: None,
+            });
         }
     }
 
@@ -413,6 +448,7 @@ fn candidates(config: &Config) -> Result<Vec<Candidate>, HostError> {
                 source: source.clone(),
                 bytes: crate::oci::pinned_component(&config.oci, source).map(Cow::Owned).map_err(|e| e.to_string()),
                 policy: Ok((spec.policy(), config_file.clone())),
+                inspection: None,
             });
         }
     }
@@ -425,5 +461,6 @@ fn file_candidate(name: String, path: &Path, policy: Result<(PolicySpec, PathBuf
         source: path.display().to_string(),
         bytes: std::fs::read(path).map(Cow::Owned).map_err(|e| format!("cannot read it: {e}")),
         policy,
+        inspection: None,
     }
 }

@@ -38,6 +38,23 @@ pub fn inspect(bytes: &[u8]) -> anyhow::Result<Surface> {
 }
 pub use values::ArgError;
 
+/// What loading reads from a component's bytes before it compiles them, which needs no
+/// engine: so a start can do it while the engine sets up.
+pub struct Inspection {
+    /// Hex SHA-256 of the bytes.
+    pub digest: String,
+    surface: Result<Surface, String>,
+    doc_problems: Vec<String>,
+}
+
+impl Inspection {
+    pub fn of(bytes: &[u8]) -> Self {
+        let (doc_index, doc_problems) = docs::DocIndex::from_component(bytes);
+        let surface = types::surface(bytes, &doc_index).map_err(|e| format!("{e:#}"));
+        Self { digest: cache::digest(bytes), surface, doc_problems }
+    }
+}
+
 use crate::policy::Policy;
 use serde_json::{Map, Value};
 use state::CallState;
@@ -209,14 +226,26 @@ impl Runtime {
 
     /// Compiles, checks and links a component. Nothing of it runs yet.
     pub fn load(&self, name: &str, bytes: &[u8], policy: Policy, source: &str) -> Result<LoadedComponent, LoadError> {
+        self.load_inspected(name, bytes, Inspection::of(bytes), policy, source)
+    }
+
+    /// [`Runtime::load`], with what was read from `bytes` beforehand.
+    pub fn load_inspected(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        inspection: Inspection,
+        policy: Policy,
+        source: &str,
+    ) -> Result<LoadedComponent, LoadError> {
         let compile = |message: String| LoadError::Compile { origin: source.to_owned(), message };
         if name.starts_with('@') {
             // The key-value namespace is the component's name; `@...` ones are the host's own.
             let message = format!("the name `{name}` is reserved (names starting with @ are the host's); rename it");
             return Err(LoadError::Policy { origin: source.to_owned(), message });
         }
-        let (doc_index, mut doc_problems) = docs::DocIndex::from_component(bytes);
-        let surface = types::surface(bytes, &doc_index).map_err(|e| compile(format!("{e:#}")))?;
+        let Inspection { digest, surface, mut doc_problems } = inspection;
+        let surface = surface.map_err(compile)?;
         doc_problems.extend(surface.doc_problems.iter().cloned());
 
         if policy.allowed_hosts.is_empty()
@@ -231,7 +260,6 @@ impl Runtime {
             });
         }
 
-        let digest = cache::digest(bytes);
         let component = self.cache.load(&self.engine, bytes, &digest).map_err(|e| compile(format!("{e:#}")))?;
         let pre = self
             .linker
