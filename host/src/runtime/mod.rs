@@ -33,8 +33,13 @@ pub use types::{ExportedFunc, Param, Skipped, Surface, WitType};
 
 /// What a component binary imports and exports, read without compiling it.
 pub fn inspect(bytes: &[u8]) -> anyhow::Result<Surface> {
-    let (doc_index, _) = docs::DocIndex::from_component(bytes);
-    types::surface(bytes, &doc_index)
+    read_surface(bytes).0
+}
+
+/// The surface of a component, and the problems with its WIT docs.
+fn read_surface(bytes: &[u8]) -> (anyhow::Result<Surface>, Vec<String>) {
+    let (doc_index, doc_problems) = docs::DocIndex::from_component(bytes);
+    (types::surface(bytes, &doc_index), doc_problems)
 }
 pub use values::ArgError;
 
@@ -42,16 +47,15 @@ pub use values::ArgError;
 /// engine: so a start can do it while the engine sets up.
 pub struct Inspection {
     /// Hex SHA-256 of the bytes.
-    pub digest: String,
+    digest: String,
     surface: Result<Surface, String>,
     doc_problems: Vec<String>,
 }
 
 impl Inspection {
     pub fn of(bytes: &[u8]) -> Self {
-        let (doc_index, doc_problems) = docs::DocIndex::from_component(bytes);
-        let surface = types::surface(bytes, &doc_index).map_err(|e| format!("{e:#}"));
-        Self { digest: cache::digest(bytes), surface, doc_problems }
+        let (surface, doc_problems) = read_surface(bytes);
+        Self { digest: cache::digest(bytes), surface: surface.map_err(|e| format!("{e:#}")), doc_problems }
     }
 }
 
