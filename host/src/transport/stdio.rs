@@ -57,7 +57,7 @@ pub async fn serve_on(
 /// Newline-delimited JSON-RPC over a byte stream pair.
 pub struct LineTransport<R, W> {
     input: BufReader<R>,
-    line: Vec<u8>,
+    line: Partial,
     out: Arc<Mutex<W>>,
     in_flight: Arc<InFlight>,
 }
@@ -66,7 +66,7 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> LineTransport<R, W> {
     pub fn new(input: R, output: W) -> Self {
         Self {
             input: BufReader::new(input),
-            line: Vec::new(),
+            line: Partial::default(),
             out: Arc::new(Mutex::new(output)),
             in_flight: Arc::default(),
         }
@@ -81,36 +81,54 @@ enum Line {
     End,
 }
 
-/// Reads one line into `line`, keeping at most `max` bytes of it.
-async fn read_line<R: AsyncRead + Unpin>(input: &mut BufReader<R>, line: &mut Vec<u8>, max: usize) -> io::Result<Line> {
-    line.clear();
-    let mut over: Option<usize> = None;
+/// The line being read. It lives in the transport, not in the future that reads it: rmcp's
+/// loop selects over `receive`, and drops it whenever another branch is ready first, so a line
+/// that spans two reads would otherwise lose its first part, and the next message with it.
+#[derive(Default)]
+struct Partial {
+    /// The line so far, without its line ending.
+    bytes: Vec<u8>,
+    /// Set when the line is over the limit: its length so far (its bytes are not kept).
+    over: Option<usize>,
+    /// The line was handed out: the next read starts a new one.
+    done: bool,
+}
+
+/// Reads one line into `line`, keeping at most `max` bytes of it. Cancel-safe: dropped at its
+/// one await, it has consumed from `input` only what `line` holds.
+async fn read_line<R: AsyncRead + Unpin>(input: &mut BufReader<R>, line: &mut Partial, max: usize) -> io::Result<Line> {
+    if std::mem::take(&mut line.done) {
+        line.bytes.clear();
+        line.over = None;
+    }
     loop {
         let available = input.fill_buf().await?;
         if available.is_empty() {
-            return Ok(match over {
+            line.done = true;
+            return Ok(match line.over {
                 Some(len) => Line::TooLong(len),
-                None if line.is_empty() => Line::End,
+                None if line.bytes.is_empty() => Line::End,
                 None => Line::Read,
             });
         }
         let newline = available.iter().position(|&b| b == b'\n');
         let data = &available[..newline.unwrap_or(available.len())];
-        match &mut over {
-            None if line.len() + data.len() <= max => line.extend_from_slice(data),
+        match &mut line.over {
+            None if line.bytes.len() + data.len() <= max => line.bytes.extend_from_slice(data),
             None => {
-                over = Some(line.len() + data.len());
-                *line = Vec::new();
+                line.over = Some(line.bytes.len() + data.len());
+                line.bytes = Vec::new();
             }
             Some(len) => *len += data.len(),
         }
         let used = newline.map_or(available.len(), |i| i + 1);
         input.consume(used);
         if newline.is_some() {
-            if line.last() == Some(&b'\r') {
-                line.pop();
+            if line.bytes.last() == Some(&b'\r') {
+                line.bytes.pop();
             }
-            return Ok(over.map_or(Line::Read, Line::TooLong));
+            line.done = true;
+            return Ok(line.over.map_or(Line::Read, Line::TooLong));
         }
     }
 }
@@ -130,7 +148,7 @@ impl<R, W> LineTransport<R, W> {
     /// The message in the line just read, or the reply it gets instead (`None`: no reply).
     fn parse(&self) -> Result<RxJsonRpcMessage<RoleServer>, Option<Value>> {
         // Not UTF-8, for instance: that line is lost, the session goes on.
-        let line = std::str::from_utf8(&self.line).map_err(|e| {
+        let line = std::str::from_utf8(&self.line.bytes).map_err(|e| {
             Some(framing::error_response(Value::Null, framing::PARSE_ERROR, format!("parse error: {e}")))
         })?;
         let request = match framing::check(line) {
@@ -201,8 +219,8 @@ where
                     Err(Some(reply)) => reply,
                 },
             };
-            if self.line.capacity() > 1 << 20 {
-                self.line = Vec::new();
+            if self.line.bytes.capacity() > 1 << 20 {
+                self.line.bytes = Vec::new();
             }
             tracing::info!(error = %reply["error"]["message"], "malformed JSON-RPC message");
             if let Err(e) = write_line(&self.out, reply.to_string().into_bytes()).await {
@@ -214,5 +232,40 @@ where
 
     async fn close(&mut self) -> io::Result<()> {
         self.out.lock().await.shutdown().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn a_read_dropped_mid_line_keeps_what_it_had_read() {
+        let (mut agent, host) = tokio::io::duplex(64);
+        let (mut input, mut line) = (BufReader::new(host), Partial::default());
+        agent.write_all(br#"{"jsonrpc":"2.0","#).await.unwrap();
+        // The read takes the first part, waits for the rest, and is dropped, as rmcp's select
+        // drops it when a reply is ready to go out first.
+        let read = read_line(&mut input, &mut line, 1024);
+        assert!(tokio::time::timeout(Duration::from_millis(20), read).await.is_err());
+        agent.write_all(b"\"method\":\"ping\",\"id\":1}\n{}\n").await.unwrap();
+        assert!(matches!(read_line(&mut input, &mut line, 1024).await.unwrap(), Line::Read));
+        assert_eq!(line.bytes, br#"{"jsonrpc":"2.0","method":"ping","id":1}"#);
+        // The next line starts afresh.
+        assert!(matches!(read_line(&mut input, &mut line, 1024).await.unwrap(), Line::Read));
+        assert_eq!(line.bytes, b"{}");
+    }
+
+    #[tokio::test]
+    async fn a_line_over_the_limit_is_measured_across_dropped_reads() {
+        let (mut agent, host) = tokio::io::duplex(64);
+        let (mut input, mut line) = (BufReader::new(host), Partial::default());
+        agent.write_all(&[b'x'; 30]).await.unwrap();
+        let read = read_line(&mut input, &mut line, 16);
+        assert!(tokio::time::timeout(Duration::from_millis(20), read).await.is_err());
+        agent.write_all(&[b'y'; 10]).await.unwrap();
+        agent.write_all(b"\n").await.unwrap();
+        assert!(matches!(read_line(&mut input, &mut line, 16).await.unwrap(), Line::TooLong(40)));
     }
 }
